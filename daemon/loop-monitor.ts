@@ -1,0 +1,45 @@
+/**
+ * Event-loop delay, the figure that tells whether anything blocks the main
+ * thread (the failure that killed the old dashcam's socket). Reported in health
+ * and on the system topic; reset after each read so it shows recent delay.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export class LoopMonitor {
+  private histogram: IntervalHistogram | null = null;
+  private last: LoopDelay = { p50Ms: 0, p99Ms: 0, maxMs: 0 };
+  private windowStart = 0;
+
+  constructor(private readonly windowMs = 10_000) {}
+
+  start(): void {
+    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram.enable();
+    this.windowStart = Date.now();
+  }
+
+  stop(): void {
+    this.histogram?.disable();
+    this.histogram = null;
+  }
+
+  /** Delay over the current window; rolls the window over once it is full. */
+  read(): LoopDelay {
+    const h = this.histogram;
+    if (!h || h.count === 0) return this.last;
+    const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
+    const current = { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
+    if (Date.now() - this.windowStart >= this.windowMs) {
+      this.last = current;
+      h.reset();
+      this.windowStart = Date.now();
+    }
+    return current;
+  }
+}

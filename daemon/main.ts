@@ -1,0 +1,145 @@
+/**
+ * The composition root: builds every component from the config, wires them,
+ * and starts and stops them in order. No logic of its own beyond the order.
+ */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Config } from './config/schema.js';
+import type { Logger } from './logger.js';
+import { loadUws, type UwsImplementation } from './uws.js';
+import { StateStore } from './state.js';
+import { Channel } from './channel.js';
+import { HttpServer } from './server.js';
+import { ApiRouter } from './http.js';
+import { Security } from './security.js';
+import { StaticFiles } from './static-files.js';
+import { LoopMonitor } from './loop-monitor.js';
+import { SystemMonitor } from './system-monitor.js';
+import { SdNotify } from './sd-notify.js';
+import { registerCoreApi, type Health } from './api.js';
+import { GpsPublisher } from './gps-publisher.js';
+import { GpioPublisher } from './gpio-publisher.js';
+import { createGpsDriver, createGpioDriver } from './devices.js';
+import { PROTOCOL_VERSION } from './protocol.js';
+import { PACKAGE_ROOT, VERSION } from './version.js';
+
+export interface Component {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+export interface Daemon {
+  readonly store: StateStore;
+  readonly channel: Channel;
+  readonly implementation: UwsImplementation;
+  start(): Promise<{ url: string }>;
+  /** Stops everything; resolves once clients are closed and components stopped. */
+  stop(): Promise<void>;
+}
+
+export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Daemon {
+  const { uws, impl } = loadUws(env);
+  const store = new StateStore();
+  const loop = new LoopMonitor();
+  const security = new Security({ token: config.server.token, allowedOrigins: config.server.allowedOrigins });
+  const server = new HttpServer(uws, { host: config.server.host, port: config.server.port }, log.child({ module: 'server' }));
+  const sd = new SdNotify(log.child({ module: 'systemd' }), env);
+  let shuttingDown = false;
+
+  const channel = new Channel(
+    {
+      version: VERSION,
+      heartbeat: config.heartbeat,
+      backpressure: config.backpressure,
+      historySize: config.historySize,
+      maxPayloadBytes: config.server.maxPayloadBytes,
+      admit: (headers, query) => {
+        if (!security.originAllowed(headers.origin, headers.host)) return { status: 403, reason: 'Forbidden origin' };
+        if (!security.authorize(headers, query)) return { status: 401, reason: 'Unauthorized' };
+        return null;
+      },
+    },
+    store,
+    log.child({ module: 'channel' }),
+  );
+  const router = new ApiRouter(server.app, {
+    maxBodyBytes: config.server.maxBodyBytes,
+    authorize: (headers, query) => security.authorize(headers, query),
+    isShuttingDown: () => shuttingDown,
+    log: log.child({ module: 'api' }),
+  });
+  const staticFiles = new StaticFiles(config.server.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'), log.child({ module: 'static' }));
+  const system = new SystemMonitor({ intervalMs: config.system.intervalMs, dataDir: config.dataDir }, store, loop, log.child({ module: 'system' }));
+  const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }));
+  const gpio = new GpioPublisher(createGpioDriver(config, log), store, log.child({ module: 'gpio' }));
+
+  const health = (): Health => ({
+    status: 'ok',
+    version: VERSION,
+    protocol: PROTOCOL_VERSION,
+    pid: process.pid,
+    uptimeS: Math.round(process.uptime()),
+    simulate: config.simulate,
+    websocket: impl,
+    clients: channel.clientCount,
+    channel: { ...channel.stats },
+    seq: store.seq,
+    loopDelay: loop.read(),
+    memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, externalBytes: process.memoryUsage().external },
+    systemd: { notify: sd.enabled },
+  });
+
+  server.app.ws('/ws', channel.behavior());
+  registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
+  router.notFoundFallback('/api');
+  server.app.get('/*', (res, req) => staticFiles.handle(res, req));
+  server.app.head('/*', (res, req) => staticFiles.handle(res, req));
+
+  // Started in this order, stopped in reverse. The server listens last, so
+  // nothing is served before state exists; channel closes clients first on stop.
+  const components: Component[] = [
+    { name: 'loop', start: () => loop.start(), stop: () => loop.stop() },
+    { name: 'static', start: () => staticFiles.start(), stop: () => undefined },
+    { name: 'system', start: () => system.start(), stop: () => system.stop() },
+    { name: 'gps', start: () => gps.start(), stop: () => gps.stop() },
+    { name: 'gpio', start: () => gpio.start(), stop: () => gpio.stop() },
+    { name: 'channel', start: () => channel.start(), stop: () => channel.stop() },
+  ];
+  const started: Component[] = [];
+
+  return {
+    store,
+    channel,
+    implementation: impl,
+    async start() {
+      sd.start();
+      log.info({ websocket: impl, node: process.version }, `uWebSockets.js ${impl.kind} ${impl.version} (${impl.binary})`);
+      await mkdir(config.dataDir, { recursive: true });
+      for (const c of components) {
+        await c.start();
+        started.push(c);
+      }
+      await server.start();
+      const url = server.url ?? '';
+      sd.ready(`listening on ${url}`);
+      log.info({ url, version: VERSION, simulate: config.simulate, dataDir: config.dataDir }, `dashcamd ready at ${url}`);
+      return { url };
+    },
+    async stop() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      sd.stopping();
+      server.stopListening();
+      for (const c of started.reverse()) {
+        try {
+          await c.stop();
+        } catch (err) {
+          log.error({ err, component: c.name }, 'component failed to stop');
+        }
+      }
+      server.stop();
+      sd.stop();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The GPIO driver boundary: named inputs (button, ignition) reported as
+ * logical levels (true = active, after the configured active level), and named
+ * outputs (LEDs) set on or off. Debounce and LED patterns live above the
+ * driver so they are tested on any machine.
+ */
+export type GpioInput = 'button' | 'ignition';
+export type GpioOutput = 'ledGps' | 'ledDownload' | 'ledError' | 'ledDisk';
+
+export interface GpioSink {
+  input(name: GpioInput, active: boolean): void;
+}
+
+export interface GpioStatus {
+  available: boolean;
+  /** Why not, when unavailable (not a Pi, no permission, no sysfs). */
+  reason: string | null;
+}
+
+export interface GpioDriver {
+  /** Starts watching inputs. Never throws for missing hardware: reports it in status(). */
+  start(sink: GpioSink): Promise<void>;
+  stop(): Promise<void>;
+  status(): GpioStatus;
+  /** Current logical level of an input, or null when unknown. */
+  read(name: GpioInput): boolean | null;
+  write(name: GpioOutput, on: boolean): void;
+}

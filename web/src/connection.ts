@@ -1,0 +1,192 @@
+/**
+ * The phone's one connection to the daemon. Keeps a mirror of the daemon state
+ * that is always either exact or visibly reconnecting:
+ * - text "ping" every 15 s; no message at all within 10 s of it -> reconnect
+ *   (browsers cannot see ping frames, so this is how a dead link is noticed);
+ * - unlimited reconnects, capped exponential backoff with full jitter;
+ *   immediately on visibilitychange (visible), pageshow and online;
+ * - snapshot, then deltas in seq order; a gap asks for resync.
+ */
+import {
+  PING,
+  applyDelta,
+  expectedPrev,
+  type DaemonState,
+  type EventMessage,
+  type HelloMessage,
+  type ServerMessage,
+} from '../../daemon/protocol.js';
+
+export type LinkStatus =
+  | { kind: 'connecting' }
+  | { kind: 'live'; hello: HelloMessage }
+  | { kind: 'reconnecting'; inMs: number; attempt: number; lastClose: number | null }
+  | { kind: 'offline' };
+
+export interface ConnectionOptions {
+  url: string;
+  pingEveryMs?: number;
+  pongTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+export class Connection {
+  state: DaemonState | null = null;
+  seq = 0;
+  status: LinkStatus = { kind: 'connecting' };
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private pingTimer: number | undefined;
+  private deadline: number | undefined;
+  private retryTimer: number | undefined;
+  private readonly stateListeners = new Set<Listener<DaemonState>>();
+  private readonly statusListeners = new Set<Listener<LinkStatus>>();
+  private readonly eventListeners = new Set<Listener<EventMessage>>();
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  onState(fn: Listener<DaemonState>): void {
+    this.stateListeners.add(fn);
+  }
+  onStatus(fn: Listener<LinkStatus>): void {
+    this.statusListeners.add(fn);
+  }
+  onEvent(fn: Listener<EventMessage>): void {
+    this.eventListeners.add(fn);
+  }
+
+  start(): void {
+    const now = (): void => this.reconnectNow();
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') now();
+    });
+    window.addEventListener('pageshow', now);
+    window.addEventListener('online', now);
+    window.addEventListener('offline', () => this.setStatus({ kind: 'offline' }));
+    this.connect();
+  }
+
+  /** Reconnects at once unless a healthy socket is open. */
+  reconnectNow(): void {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.sendPing(); // verify it is really alive
+      return;
+    }
+    window.clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  private connect(): void {
+    this.teardown();
+    this.setStatus({ kind: 'connecting' });
+    const ws = new WebSocket(this.opts.url);
+    this.ws = ws;
+    ws.onmessage = (ev) => this.receive(typeof ev.data === 'string' ? ev.data : '');
+    ws.onclose = (ev) => {
+      if (this.ws === ws) this.scheduleReconnect(ev.code);
+    };
+    ws.onerror = () => undefined; // onclose follows and handles it
+  }
+
+  private receive(text: string): void {
+    window.clearTimeout(this.deadline); // anything from the server proves the link
+    this.deadline = undefined;
+    if (text === 'pong') return;
+    if (text === PING) {
+      this.ws?.send('pong');
+      return;
+    }
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(text) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (msg.type) {
+      case 'hello':
+        this.attempt = 0;
+        this.setStatus({ kind: 'live', hello: msg });
+        this.startPinging();
+        break;
+      case 'snapshot':
+        this.state = msg.state;
+        this.seq = msg.seq;
+        this.emitState();
+        break;
+      case 'delta':
+      case 'event':
+        if (!this.state) return;
+        if (expectedPrev(msg) !== this.seq) {
+          this.ws?.send(JSON.stringify({ type: 'resync', lastSeq: this.seq }));
+          return;
+        }
+        this.seq = msg.seq;
+        if (msg.type === 'delta') {
+          applyDelta(this.state, msg);
+          this.emitState();
+        } else {
+          for (const fn of this.eventListeners) fn(msg);
+        }
+        break;
+      case 'error':
+        console.warn('daemon says', msg.code, msg.message);
+        break;
+    }
+  }
+
+  private startPinging(): void {
+    window.clearInterval(this.pingTimer);
+    this.pingTimer = window.setInterval(() => this.sendPing(), this.opts.pingEveryMs ?? 15_000);
+  }
+
+  private sendPing(): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(PING);
+    if (this.deadline === undefined) {
+      this.deadline = window.setTimeout(() => {
+        // Silent for too long: the daemon or the link is gone. Do not wait for TCP.
+        if (this.ws === ws) {
+          ws.close(4000, 'no pong');
+          this.scheduleReconnect(null);
+        }
+      }, this.opts.pongTimeoutMs ?? 10_000);
+    }
+  }
+
+  private scheduleReconnect(code: number | null): void {
+    this.teardown();
+    const base = this.opts.backoffBaseMs ?? 500;
+    const cap = this.opts.backoffMaxMs ?? 15_000;
+    const inMs = Math.round(Math.random() * Math.min(cap, base * 2 ** this.attempt)); // full jitter
+    this.attempt++;
+    this.setStatus(navigator.onLine === false ? { kind: 'offline' } : { kind: 'reconnecting', inMs, attempt: this.attempt, lastClose: code });
+    this.retryTimer = window.setTimeout(() => this.connect(), inMs);
+  }
+
+  private teardown(): void {
+    window.clearInterval(this.pingTimer);
+    window.clearTimeout(this.deadline);
+    this.deadline = undefined;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(4000, 'reconnecting');
+    }
+  }
+
+  private emitState(): void {
+    if (this.state) for (const fn of this.stateListeners) fn(this.state);
+  }
+
+  private setStatus(s: LinkStatus): void {
+    this.status = s;
+    for (const fn of this.statusListeners) fn(s);
+  }
+}
