@@ -23,8 +23,8 @@ export class ConfigError extends Error {
 }
 
 export interface LoadOptions {
-  /** Explicit --config path; a missing explicit file is an error, a missing default is not. */
-  file?: string | undefined;
+  /** Explicit --config path; a missing explicit file is an error, a missing default is not. null: no file. */
+  file?: string | null | undefined;
   env?: NodeJS.ProcessEnv;
   /** Command-line overrides, already shaped like the config. */
   overrides?: Record<string, unknown>;
@@ -34,7 +34,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const explicit = opts.file !== undefined;
   const file = resolve(opts.file ?? env.DASHCAMD_CONFIG ?? DEFAULT_CONFIG_FILE);
-  const fromFile = readConfigFile(file, explicit || env.DASHCAMD_CONFIG !== undefined);
+  const fromFile = opts.file === null ? null : readConfigFile(file, explicit || env.DASHCAMD_CONFIG !== undefined);
   const merged = deepMerge(deepMerge(fromFile ?? {}, envOverrides(env)), opts.overrides ?? {});
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(fromFile ? file : 'defaults and environment', formatIssues(result.error));

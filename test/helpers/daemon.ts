@@ -52,8 +52,8 @@ export interface InProcess {
 export async function startInProcess(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<InProcess> {
   const dataDir = await tempDir();
   const config = loadConfig({
-    file: undefined,
-    env: { DASHCAMD_CONFIG: '/nonexistent-dashcamd-test.json', ...env },
+    file: null,
+    env,
     overrides: { simulate: true, dataDir, ...overrides, server: { host: '127.0.0.1', port: 0, ...(overrides.server as object) } },
   });
   const { log, lines } = recordingLogger();
@@ -75,7 +75,7 @@ export interface Spawned {
 /** Runs `node dist/daemon/cli.js ...args` and parses its JSON log lines. */
 export function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const proc = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DASHCAMD_CONFIG: '/nonexistent-dashcamd-test.json', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   const lines: LogLine[] = [];
   const stderr: string[] = [];
