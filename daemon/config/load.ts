@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
-import { envOverrides } from './env.js';
+import { envFields, envOverrides } from './env.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/dashcamd/config.json';
 export const DEFAULT_DATA_DIR = '/var/lib/dashcamd';
@@ -37,7 +37,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const fromFile = opts.file === null ? null : readConfigFile(file, explicit || env.DASHCAMD_CONFIG !== undefined);
   const merged = deepMerge(deepMerge(fromFile ?? {}, envOverrides(env)), opts.overrides ?? {});
   const result = configSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(fromFile ? file : 'defaults and environment', formatIssues(result.error));
+  if (!result.success) {
+    throw new ConfigError(fromFile ? file : 'defaults and environment', withEnvNames(formatIssues(result.error), env));
+  }
   const parsed = result.data;
   const dataDir = resolve(parsed.dataDir ?? env.STATE_DIRECTORY?.split(':')[0] ?? DEFAULT_DATA_DIR);
   return deepFreeze({ ...parsed, dataDir, configFile: fromFile ? file : null });
@@ -72,6 +74,15 @@ export function formatIssues(error: z.ZodError): string[] {
       return issue.keys.map((k) => `${prefix}${k}: unknown field`).join('; ');
     }
     return `${path}: ${issue.message}`;
+  });
+}
+
+/** Names the environment variable when a bad value came from one. */
+function withEnvNames(problems: string[], env: NodeJS.ProcessEnv): string[] {
+  const set = envFields().filter((f) => env[f.name] !== undefined);
+  return problems.map((p) => {
+    const field = set.find((f) => p.startsWith(`${f.path.join('.')}: `));
+    return field ? `${p} (from ${field.name})` : p;
   });
 }
 
