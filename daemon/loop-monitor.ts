@@ -5,6 +5,8 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
+const RESOLUTION_MS = 10;
+
 export interface LoopDelay {
   p50Ms: number;
   p99Ms: number;
@@ -19,7 +21,7 @@ export class LoopMonitor {
   constructor(private readonly windowMs = 10_000) {}
 
   start(): void {
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.histogram.enable();
     this.windowStart = Date.now();
   }
@@ -33,7 +35,9 @@ export class LoopMonitor {
   read(): LoopDelay {
     const h = this.histogram;
     if (!h || h.count === 0) return this.last;
-    const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
+    // The histogram records the whole interval between its timer ticks, so an
+    // idle loop reads as the resolution itself: subtract it to get the delay.
+    const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
     const current = { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
     if (Date.now() - this.windowStart >= this.windowMs) {
       this.last = current;
