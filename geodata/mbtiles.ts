@@ -1,0 +1,204 @@
+/**
+ * MBTiles 1.3 files with better-sqlite3. Tiles are deduplicated: `images`
+ * holds each distinct body once (keyed by its SHA-1), `map` holds positions,
+ * and the standard `tiles` view joins them, so any MBTiles reader works.
+ *
+ * Crash safety: a job's progress row (cursor + counters) lives in the same
+ * file and is written in the same transaction as each tile batch. WAL with
+ * synchronous=NORMAL may lose the last commits on power loss, but never
+ * separates a batch from its cursor, so a resumed job redoes at most the
+ * batches that were lost and never double counts.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type { Cursor } from './area.js';
+import { flipY, type BBox } from './tiles.js';
+
+export interface ZoomCounts {
+  done: number;
+  missing: number;
+  failed: number;
+}
+
+/** Persistent progress of the job writing this file. */
+export interface JobProgress {
+  /** Next tile to process, or null once every tile is processed. */
+  cursor: Cursor | null;
+  done: number;
+  stored: number;
+  missing: number;
+  failed: number;
+  bytes: number;
+  perZoom: Record<number, ZoomCounts>;
+}
+
+export interface TileWrite {
+  z: number;
+  x: number;
+  /** XYZ row; flipped to TMS on write. */
+  y: number;
+  data: Buffer;
+}
+
+/** A tile not stored: 404/410 (missing) or given up after retries (failed). */
+export interface TileSkip {
+  z: number;
+  x: number;
+  y: number;
+  kind: 'missing' | 'failed';
+  reason: string;
+}
+
+export interface Metadata {
+  name: string;
+  format: 'png' | 'jpg' | 'webp';
+  bounds: BBox;
+  center: readonly [number, number, number];
+  minzoom: number;
+  maxzoom: number;
+  attribution: string;
+  type?: 'baselayer' | 'overlay';
+  description?: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS metadata (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS images (tile_id TEXT PRIMARY KEY, tile_data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS map (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_id TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS map_index ON map (zoom_level, tile_column, tile_row);
+CREATE VIEW IF NOT EXISTS tiles AS
+  SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, map.tile_row AS tile_row, images.tile_data AS tile_data
+  FROM map JOIN images ON images.tile_id = map.tile_id;
+CREATE TABLE IF NOT EXISTS dashcamd_progress (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dashcamd_skipped (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,
+  PRIMARY KEY (zoom_level, tile_column, tile_row));
+`;
+
+export function emptyProgress(first: Cursor | null): JobProgress {
+  return { cursor: first, done: 0, stored: 0, missing: 0, failed: 0, bytes: 0, perZoom: {} };
+}
+
+export function tileId(data: Buffer): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+export class MbtilesWriter {
+  private readonly db: Database.Database;
+  private readonly commitTx: (tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => void;
+
+  constructor(readonly file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+    const image = this.db.prepare('INSERT OR IGNORE INTO images (tile_id, tile_data) VALUES (?, ?)');
+    const map = this.db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
+    const skip = this.db.prepare('INSERT OR REPLACE INTO dashcamd_skipped (zoom_level, tile_column, tile_row, kind, reason) VALUES (?, ?, ?, ?, ?)');
+    const prog = this.db.prepare('INSERT OR REPLACE INTO dashcamd_progress (id, state) VALUES (1, ?)');
+    this.commitTx = this.db.transaction((tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => {
+      for (const t of tiles) {
+        const id = tileId(t.data);
+        image.run(id, t.data);
+        map.run(t.z, t.x, flipY(t.y, t.z), id);
+      }
+      for (const s of skips) skip.run(s.z, s.x, flipY(s.y, s.z), s.kind, s.reason);
+      prog.run(JSON.stringify(progress));
+    });
+  }
+
+  setMetadata(meta: Metadata): void {
+    const rows: Record<string, string> = {
+      name: meta.name,
+      format: meta.format,
+      bounds: meta.bounds.map((v) => v.toFixed(6)).join(','),
+      center: `${meta.center[0].toFixed(6)},${meta.center[1].toFixed(6)},${meta.center[2]}`,
+      minzoom: String(meta.minzoom),
+      maxzoom: String(meta.maxzoom),
+      attribution: meta.attribution,
+      type: meta.type ?? 'baselayer',
+      version: '1.3',
+      description: meta.description ?? 'downloaded by dashcamd',
+    };
+    const put = this.db.prepare('INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(rows)) put.run(k, v);
+    })();
+  }
+
+  /** The progress committed last, or null for a new file. */
+  readProgress(): JobProgress | null {
+    const row = this.db.prepare('SELECT state FROM dashcamd_progress WHERE id = 1').get() as { state: string } | undefined;
+    return row ? (JSON.parse(row.state) as JobProgress) : null;
+  }
+
+  /** Writes a batch of tiles, skipped tiles and the progress that includes them, atomically. */
+  commit(tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress): void {
+    this.commitTx(tiles, skips, progress);
+  }
+
+  hasTile(z: number, x: number, y: number): boolean {
+    return this.db.prepare('SELECT 1 FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').get(z, x, flipY(y, z)) !== undefined;
+  }
+
+  /** Folds the WAL into the main file, so the file alone is complete (e.g. to copy it off). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Read-only access, for serving tiles and for inspecting a job's file. */
+export class MbtilesReader {
+  private readonly db: Database.Database;
+  private readonly tileStmt: Database.Statement;
+
+  constructor(readonly file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.tileStmt = this.db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
+  }
+
+  /** A tile by XYZ coordinates, or null. */
+  tile(z: number, x: number, y: number): Buffer | null {
+    const row = this.tileStmt.get(z, x, flipY(y, z)) as { tile_data: Buffer } | undefined;
+    return row ? row.tile_data : null;
+  }
+
+  metadata(): Record<string, string> {
+    const rows = this.db.prepare('SELECT name, value FROM metadata').all() as Array<{ name: string; value: string }>;
+    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM map').get() as { n: number }).n;
+  }
+
+  /** Every stored tile as "z/x/y" (XYZ) -> SHA-1 of its body; for tests and audits of small files. */
+  digest(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const r of this.db.prepare('SELECT zoom_level AS z, tile_column AS x, tile_row AS row, tile_data AS d FROM tiles').iterate() as Iterable<{ z: number; x: number; row: number; d: Buffer }>) {
+      out.set(`${r.z}/${r.x}/${flipY(r.row, r.z)}`, tileId(r.d));
+    }
+    return out;
+  }
+
+  skipped(): TileSkip[] {
+    const rows = this.db.prepare('SELECT zoom_level AS z, tile_column AS x, tile_row AS row, kind, reason FROM dashcamd_skipped ORDER BY 1, 2, 3').all() as Array<{ z: number; x: number; row: number; kind: 'missing' | 'failed'; reason: string }>;
+    return rows.map((r) => ({ z: r.z, x: r.x, y: flipY(r.row, r.z), kind: r.kind, reason: r.reason }));
+  }
+
+  progress(): JobProgress | null {
+    const row = this.db.prepare("SELECT state FROM dashcamd_progress WHERE id = 1").get() as { state: string } | undefined;
+    return row ? (JSON.parse(row.state) as JobProgress) : null;
+  }
+
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check', { simple: true }) as string) ?? '';
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
