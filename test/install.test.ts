@@ -1,0 +1,242 @@
+/**
+ * deploy/install.sh and deploy/uninstall.sh against a scratch root (DESTDIR)
+ * with the real useradd/groupadd (--prefix) and a stand-in `systemctl` that
+ * records its arguments. Also the polkit rule, the config template and the
+ * Makefile's guard. Needs root (the installer chowns) and dist/ (make build).
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { ROOT, tempDir } from './helpers/daemon.js';
+import { loadConfig } from '../daemon/config/load.js';
+
+const INSTALL = join(ROOT, 'deploy', 'install.sh');
+const UNINSTALL = join(ROOT, 'deploy', 'uninstall.sh');
+
+interface Scratch {
+  root: string;
+  bin: string;
+  calls: string;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+before(() => {
+  assert.equal(process.getuid?.(), 0, 'the installer tests need root (the installer chowns files); CI runs as root');
+  assert.ok(existsSync(join(ROOT, 'dist', 'daemon', 'cli.js')), 'dist/ is missing: run make build first (make test does)');
+});
+
+/** A scratch root with minimal account files and a recording systemctl. */
+async function scratch(): Promise<Scratch> {
+  const dir = await tempDir('dashcamd-install-');
+  const root = join(dir, 'root');
+  const bin = join(dir, 'bin');
+  const calls = join(dir, 'systemctl-calls');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  mkdirSync(bin);
+  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\ndialout:x:20:\nvideo:x:44:\n');
+  writeFileSync(join(root, 'etc', 'shadow'), 'root:*:19000:0:99999:7:::\n', { mode: 0o640 });
+  writeFileSync(join(root, 'etc', 'gshadow'), 'root:*::\ndialout:*::\nvideo:*::\n', { mode: 0o640 });
+  standIn(bin, 'systemctl', `printf '%s\\n' "$*" >> '${calls}'`);
+  return { root, bin, calls };
+}
+
+function standIn(bin: string, name: string, body: string): void {
+  writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(bin, name), 0o755);
+}
+
+function run(script: string, s: Scratch, args: string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync('bash', [script, ...args], {
+    encoding: 'utf8',
+    env: { PATH: `${s.bin}:${process.env.PATH}`, DESTDIR: s.root, DASHCAMD_SKIP_NPM: '1', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(r: Run): Run {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r;
+}
+
+/** Every entry under dir with type, mode, owner, size, mtime and content hash. */
+function tree(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const path = join(rel, name);
+    const full = join(dir, path);
+    const st = lstatSync(full);
+    let what = 'dir';
+    if (st.isSymbolicLink()) what = `link ${readlinkSync(full)}`;
+    else if (st.isFile()) what = `file ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
+    out.push(`${path} ${what} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.mtimeMs}`);
+    if (st.isDirectory()) out.push(...tree(dir, path));
+  }
+  return out;
+}
+
+function accountLine(s: Scratch, file: string, name: string): string | undefined {
+  return readFileSync(join(s.root, 'etc', file), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
+}
+
+test('a fresh install creates the user, the app, the config, the polkit rule and an enabled unit', async () => {
+  const s = await scratch();
+  const r = ok(run(INSTALL, s));
+  assert.match(accountLine(s, 'passwd', 'dashcam') ?? '', /^dashcam:x:\d+:\d+:[^:]*:\/var\/lib\/dashcamd:\/usr\/sbin\/nologin$/);
+  for (const g of ['gpio', 'dialout', 'video']) {
+    assert.ok(accountLine(s, 'group', g)?.split(':')[3]?.split(',').includes('dashcam'), `dashcam is in ${g}`);
+  }
+  const same = (installed: string, source: string): void =>
+    assert.equal(readFileSync(join(s.root, installed), 'utf8'), readFileSync(join(ROOT, source), 'utf8'), installed);
+  same('etc/systemd/system/dashcamd.service', 'systemd/dashcamd.service');
+  same('etc/polkit-1/rules.d/50-dashcamd-poweroff.rules', 'deploy/50-dashcamd-poweroff.rules');
+  same('etc/dashcamd/config.json', 'deploy/config.example.json');
+  same('opt/dashcamd/dist/daemon/cli.js', 'dist/daemon/cli.js');
+  same('opt/dashcamd/web/dist/index.html', 'web/dist/index.html');
+  same('opt/dashcamd/package-lock.json', 'package-lock.json');
+  // The service reads its config but cannot change it; only dashcam owns the data.
+  const uid = Number(accountLine(s, 'passwd', 'dashcam')!.split(':')[2]);
+  const conf = lstatSync(join(s.root, 'etc/dashcamd/config.json'));
+  assert.equal(conf.mode & 0o777, 0o640);
+  assert.equal(conf.uid, 0);
+  assert.equal(lstatSync(join(s.root, 'var/lib/dashcamd')).uid, uid);
+  assert.equal(lstatSync(join(s.root, 'opt/dashcamd/dist/daemon/cli.js')).uid, 0);
+  assert.deepEqual(readFileSync(s.calls, 'utf8').trim().split('\n'), [
+    'daemon-reload',
+    'enable dashcamd.service',
+    '--no-pager --full status dashcamd.service',
+  ]);
+  assert.match(r.stdout, /DASHCAMD_SKIP_NPM=1/);
+});
+
+test('a second install changes no file, and an existing config survives', async () => {
+  const s = await scratch();
+  const mine = `${JSON.stringify({ version: 1, server: { port: 9090 }, log: { level: 'debug' } }, null, 2)}\n`;
+  mkdirSync(join(s.root, 'etc', 'dashcamd'));
+  writeFileSync(join(s.root, 'etc', 'dashcamd', 'config.json'), mine);
+  ok(run(INSTALL, s));
+  const first = tree(s.root);
+  const again = ok(run(INSTALL, s));
+  assert.deepEqual(tree(s.root), first);
+  assert.equal(readFileSync(join(s.root, 'etc', 'dashcamd', 'config.json'), 'utf8'), mine);
+  assert.match(again.stdout, /kept existing \/etc\/dashcamd\/config\.json/);
+  assert.doesNotMatch(again.stdout, /installed|created|added/);
+});
+
+test('an update replaces changed program files and removes stale ones', async () => {
+  const s = await scratch();
+  ok(run(INSTALL, s));
+  const stale = join(s.root, 'opt/dashcamd/dist/daemon/removed-module.js');
+  writeFileSync(stale, 'old');
+  writeFileSync(join(s.root, 'etc/systemd/system/dashcamd.service'), '[Unit]\n');
+  const r = ok(run(INSTALL, s));
+  assert.equal(existsSync(stale), false);
+  assert.equal(readFileSync(join(s.root, 'etc/systemd/system/dashcamd.service'), 'utf8'), readFileSync(join(ROOT, 'systemd/dashcamd.service'), 'utf8'));
+  assert.match(r.stdout, /installed \/opt\/dashcamd\/dist/);
+});
+
+test('the installer refuses Node.js older than 20 and writes nothing', async () => {
+  const s = await scratch();
+  standIn(s.bin, 'node', 'echo 18.20.4');
+  const r = run(INSTALL, s);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /Node\.js 18\.20\.4 is too old: dashcamd needs >= 20/);
+  assert.equal(existsSync(join(s.root, 'opt')), false);
+  assert.equal(existsSync(s.calls), false);
+});
+
+test('the installer warns that native uWebSockets.js needs Node 20 on Bookworm', async () => {
+  const s = await scratch();
+  standIn(s.bin, 'node', 'echo 22.12.0');
+  const r = ok(run(INSTALL, s));
+  assert.match(r.stderr, /WARNING: Node\.js 22\.12\.0: .*only under Node 20/);
+});
+
+test('the installer refuses an unsupported architecture', async () => {
+  const s = await scratch();
+  standIn(s.bin, 'uname', 'echo armv6l');
+  const r = run(INSTALL, s);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /armv6l/);
+  assert.equal(existsSync(join(s.root, 'opt')), false);
+});
+
+test('a scratch-root install refuses to drive the real systemctl', async () => {
+  const s = await scratch();
+  const r = spawnSync('bash', [INSTALL], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DESTDIR: s.root, DASHCAMD_SKIP_NPM: '1' },
+  });
+  if (!existsSync('/usr/bin/systemctl') && !existsSync('/bin/systemctl')) assert.fail('systemctl is not installed (apt-get install systemd)');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /stand-in systemctl/);
+});
+
+test('uninstall keeps config, data and user; --purge removes them', async () => {
+  const s = await scratch();
+  ok(run(INSTALL, s));
+  writeFileSync(join(s.root, 'var/lib/dashcamd/trips.sqlite'), 'data');
+  ok(run(UNINSTALL, s));
+  assert.equal(existsSync(join(s.root, 'opt/dashcamd')), false);
+  assert.equal(existsSync(join(s.root, 'etc/systemd/system/dashcamd.service')), false);
+  assert.equal(existsSync(join(s.root, 'etc/polkit-1/rules.d/50-dashcamd-poweroff.rules')), false);
+  assert.ok(existsSync(join(s.root, 'etc/dashcamd/config.json')));
+  assert.ok(existsSync(join(s.root, 'var/lib/dashcamd/trips.sqlite')));
+  assert.ok(accountLine(s, 'passwd', 'dashcam'));
+  assert.match(readFileSync(s.calls, 'utf8'), /^disable --now dashcamd\.service$/m);
+  ok(run(UNINSTALL, s, ['--purge']));
+  assert.equal(existsSync(join(s.root, 'etc/dashcamd')), false);
+  assert.equal(existsSync(join(s.root, 'var/lib/dashcamd')), false);
+  assert.equal(accountLine(s, 'passwd', 'dashcam'), undefined);
+});
+
+type Verdict = 'YES' | 'NOT_HANDLED';
+
+/** Evaluates the polkit rule file as polkitd would, with one action. */
+function polkitVerdict(user: string, actionId: string, details: Record<string, string> = {}): Verdict | undefined {
+  const rules: Array<(action: unknown, subject: unknown) => unknown> = [];
+  const polkit = { Result: { YES: 'YES', NOT_HANDLED: null }, addRule: (f: (a: unknown, s: unknown) => unknown) => rules.push(f) };
+  runInNewContext(readFileSync(join(ROOT, 'deploy', '50-dashcamd-poweroff.rules'), 'utf8'), { polkit });
+  assert.equal(rules.length, 1);
+  const action = { id: actionId, lookup: (k: string) => details[k] };
+  const result = rules[0]!(action, { user });
+  return result === null ? 'NOT_HANDLED' : (result as Verdict | undefined);
+}
+
+test('the polkit rule lets only dashcam power off, and allows nothing else', () => {
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.login1.power-off'), 'YES');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.login1.power-off-multiple-sessions'), 'YES');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.systemd1.manage-units', { unit: 'poweroff.target', verb: 'start' }), 'YES');
+  assert.equal(polkitVerdict('pi', 'org.freedesktop.login1.power-off'), 'NOT_HANDLED');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.login1.reboot'), 'NOT_HANDLED');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.login1.power-off-ignore-inhibit'), 'NOT_HANDLED');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.systemd1.manage-units', { unit: 'gpsd.service', verb: 'stop' }), 'NOT_HANDLED');
+  assert.equal(polkitVerdict('dashcam', 'org.freedesktop.systemd1.manage-units', { unit: 'poweroff.target', verb: 'stop' }), 'NOT_HANDLED');
+});
+
+test('the config template is a valid config for the current schema', () => {
+  const config = loadConfig({ file: join(ROOT, 'deploy', 'config.example.json'), env: {} });
+  assert.equal(config.simulate, false);
+  assert.equal(config.gps.driver, 'gpsd');
+  assert.equal(config.dataDir, '/var/lib/dashcamd');
+});
+
+test('make deploy, logs and status refuse to run without PI', () => {
+  for (const target of ['deploy', 'logs', 'status']) {
+    const r = spawnSync('make', ['--no-print-directory', '-C', ROOT, target, 'PI='], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `${target}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`PI is not set.*make ${target} PI=`));
+    assert.doesNotMatch(r.stdout, /tsc|ssh|rsync/);
+  }
+});
