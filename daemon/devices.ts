@@ -4,23 +4,15 @@
  */
 import type { Config } from './config/schema.js';
 import type { Logger } from './logger.js';
-import type { GpsDriver, GpsSink } from '../drivers/gps/types.js';
+import { join } from 'node:path';
+import type { GpsDriver } from '../drivers/gps/types.js';
 import type { GpioDriver } from '../drivers/gpio/types.js';
 import { SimulatedGps } from '../drivers/gps/simulated.js';
+import { GpsdGps } from '../drivers/gps/gpsd.js';
+import { SerialGps } from '../drivers/gps/serial.js';
+import { FallbackGps } from '../drivers/gps/fallback.js';
+import { PACKAGE_ROOT } from './version.js';
 import { SimulatedGpio } from '../drivers/gpio/simulated.js';
-
-/**
- * Stands in for a hardware driver this build does not have yet: it reports
- * itself disconnected with the reason, so health and the UI tell the truth.
- */
-class UnavailableGps implements GpsDriver {
-  readonly source = 'none' as const;
-  constructor(private readonly reason: string) {}
-  async start(sink: GpsSink): Promise<void> {
-    sink.connection(false, this.reason);
-  }
-  async stop(): Promise<void> {}
-}
 
 class UnavailableGpio implements GpioDriver {
   constructor(private readonly reason: string) {}
@@ -35,10 +27,24 @@ class UnavailableGpio implements GpioDriver {
   write(): void {}
 }
 
+/** The sample drive that ships with the project; `make run` replays it. */
+export const SAMPLE_DRIVE = join(PACKAGE_ROOT, 'test', 'fixtures', 'drive.nmea');
+
 export function createGpsDriver(config: Config, log: Logger): GpsDriver {
-  if (config.simulate || config.gps.driver === 'simulated') return new SimulatedGps({ speedup: config.gps.simulatedSpeedup });
-  log.warn({ driver: config.gps.driver }, 'GPS driver not available in this build');
-  return new UnavailableGps(`${config.gps.driver} driver not available in this build`);
+  const g = config.gps;
+  if (config.simulate || g.driver === 'simulated') return new SimulatedGps({ file: g.replayFile ?? SAMPLE_DRIVE, speedup: g.simulatedSpeedup });
+  const gpsLog = log.child({ module: 'gps' });
+  const gpsd = (): GpsdGps => new GpsdGps(g.gpsd, gpsLog.child({ driver: 'gpsd' }));
+  const serial = (): SerialGps =>
+    new SerialGps({ path: g.serial.path, baudRate: g.serial.baudRate, reopenMs: g.serial.reopenMs }, gpsLog.child({ driver: 'serial' }));
+  switch (g.driver) {
+    case 'gpsd':
+      return gpsd();
+    case 'serial':
+      return serial();
+    case 'auto':
+      return new FallbackGps({ fallbackAfterMs: g.fallbackAfterMs }, gpsd(), serial(), gpsLog);
+  }
 }
 
 export function createGpioDriver(config: Config, log: Logger): GpioDriver {

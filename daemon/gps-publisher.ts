@@ -32,7 +32,8 @@ export class GpsPublisher {
       fix: (fix) => this.onFix(fix),
       connection: (connected, detail) => {
         this.log.info({ source: this.driver.source, connected, detail }, connected ? 'gps connected' : 'gps disconnected');
-        this.update({ connected });
+        // A fallback driver changes source at run time: re-read it.
+        this.update({ connected, source: this.driver.source });
       },
     });
     const checkMs = Math.max(100, Math.floor(this.opts.staleAfterMs / 4));
@@ -65,7 +66,7 @@ export class GpsPublisher {
   private publish(fix: GpsFix): void {
     this.pending = null;
     this.lastPublishAt = Date.now();
-    this.update({ fix, lastFixAt: this.lastPublishAt, stale: fix.mode === 'none' });
+    this.update({ fix, source: this.driver.source, lastFixAt: this.lastPublishAt, stale: fix.mode === 'none' });
   }
 
   private checkStale(): void {

@@ -4,6 +4,7 @@
  * Every field has a default so an empty file, or none, is a working config.
  */
 import { z } from 'zod';
+import { gpsSchema } from './gps-schema.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -64,15 +65,8 @@ export const configSchema = z.strictObject({
         intervalMs: z.number().int().min(250).max(600_000).default(5000),
       })
       .prefault({}),
-    gps: z.strictObject({
-        /** Which driver runs: gpsd, serial or simulated (forced by --simulate). */
-        driver: z.enum(['gpsd', 'serial', 'simulated']).default('gpsd'),
-        /** No fix for this long marks the position stale. */
-        staleAfterMs: z.number().int().min(500).default(5000),
-        /** Simulated replay speed-up (1 = real time). */
-        simulatedSpeedup: z.number().min(0.1).max(100).default(1),
-      })
-      .prefault({}),
+    /** GPS source, trips and the clock check (see gps-schema.ts). */
+    gps: gpsSchema.prefault({}),
     gpio: z.strictObject({
         /** Which driver runs: onoff (sysfs) or simulated (forced by --simulate). */
         driver: z.enum(['onoff', 'simulated']).default('onoff'),

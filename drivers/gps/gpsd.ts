@@ -8,7 +8,7 @@ import { Socket } from 'node:net';
 import type { GpsFix } from '../../daemon/protocol.js';
 import type { Logger } from '../../daemon/logger.js';
 import type { GpsDriver, GpsSink } from './types.js';
-import { parseGpsdLine, summarizeSky, tpvToFix, WATCH_COMMAND, type SkySummary, type Tpv } from './gpsd-protocol.js';
+import { parseGpsdLine, summarizeSky, tpvToFix, WATCH_COMMAND, type SkySummary } from './gpsd-protocol.js';
 
 export interface GpsdOptions {
   host: string;
@@ -16,8 +16,6 @@ export interface GpsdOptions {
   /** First retry delay; doubles per failed attempt up to reconnectMaxMs. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
-  /** Called for every valid TPV, fix or not (the fallback driver watches gpsd's liveness with it). */
-  onTpv?: (tpv: Tpv) => void;
 }
 
 /** A line longer than this is not gpsd talking: drop it instead of buffering forever. */
@@ -133,7 +131,6 @@ export class GpsdGps implements GpsDriver {
         this.sky = summarizeSky(report);
         break;
       case 'TPV': {
-        this.opts.onTpv?.(report);
         const fix = tpvToFix(report, this.sky, this.last);
         if (!fix) break;
         this.last = fix;

@@ -1,92 +1,72 @@
 /**
- * Simulated GPS: drives a loop through fixed waypoints at town speeds and emits
- * one fix per second (faster with `speedup`), so a laptop shows a moving car.
+ * Simulated GPS: replays an NMEA log (by default the sample drive that ships
+ * with the project) in real or accelerated time, looping forever. Fixes carry
+ * the current time instead of the log's, so everything downstream (staleness,
+ * trips, the clock check) behaves as with a live receiver.
  */
+import { readFile } from 'node:fs/promises';
 import type { GpsFix } from '../../daemon/protocol.js';
 import type { GpsDriver, GpsSink } from './types.js';
-
-/** A loop around a few city blocks (lat, lon). */
-export const SAMPLE_LOOP: ReadonlyArray<readonly [number, number]> = [
-  [48.13743, 11.57549],
-  [48.13912, 11.57806],
-  [48.14143, 11.58022],
-  [48.14312, 11.57712],
-  [48.14205, 11.57241],
-  [48.13981, 11.56967],
-  [48.13745, 11.57142],
-];
-
-const EARTH_RADIUS_M = 6_371_000;
-const rad = (d: number): number => (d * Math.PI) / 180;
-
-export function distanceM(a: readonly [number, number], b: readonly [number, number]): number {
-  const dLat = rad(b[0] - a[0]);
-  const dLon = rad(b[1] - a[1]);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a[0])) * Math.cos(rad(b[0])) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(h));
-}
-
-export function bearingDeg(a: readonly [number, number], b: readonly [number, number]): number {
-  const y = Math.sin(rad(b[1] - a[1])) * Math.cos(rad(b[0]));
-  const x = Math.cos(rad(a[0])) * Math.sin(rad(b[0])) - Math.sin(rad(a[0])) * Math.cos(rad(b[0])) * Math.cos(rad(b[1] - a[1]));
-  return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
-}
+import { NmeaAssembler } from './nmea.js';
 
 export interface SimulatedGpsOptions {
+  /** NMEA 0183 log to replay. */
+  file: string;
+  /** 1 = real time; 10 = ten epochs of the log per second. */
   speedup: number;
-  /** Metres per second along the loop. */
-  speedMps?: number;
-  route?: ReadonlyArray<readonly [number, number]>;
   now?: () => number;
+}
+
+/** Parses a whole NMEA log into its fixes, in order. */
+export function fixesFromNmea(text: string): GpsFix[] {
+  const nmea = new NmeaAssembler();
+  return text.split(/\r?\n/).flatMap((line) => nmea.push(line));
 }
 
 export class SimulatedGps implements GpsDriver {
   readonly source = 'simulated' as const;
   private timer: NodeJS.Timeout | null = null;
-  private leg = 0;
-  private along = 0;
+  private fixes: GpsFix[] = [];
+  private index = 0;
+  private laps = 0;
 
   constructor(private readonly opts: SimulatedGpsOptions) {}
 
+  /** How many times the log has been replayed to its end. */
+  get completedLaps(): number {
+    return this.laps;
+  }
+
   async start(sink: GpsSink): Promise<void> {
-    sink.connection(true, 'simulated replay');
-    const intervalMs = Math.max(10, Math.round(1000 / this.opts.speedup));
-    this.timer = setInterval(() => sink.fix(this.step()), intervalMs);
-    sink.fix(this.step());
+    let text: string;
+    try {
+      text = await readFile(this.opts.file, 'utf8');
+    } catch (err) {
+      sink.connection(false, `cannot read replay file ${this.opts.file}: ${(err as Error).message}`);
+      return;
+    }
+    this.fixes = fixesFromNmea(text);
+    if (this.fixes.length === 0) {
+      sink.connection(false, `no fixes in replay file ${this.opts.file}`);
+      return;
+    }
+    sink.connection(true, `replaying ${this.opts.file} (${this.fixes.length} fixes, x${this.opts.speedup})`);
+    this.emit(sink);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
-  /** Advances one simulated second and returns the fix there. */
-  step(): GpsFix {
-    const route = this.opts.route ?? SAMPLE_LOOP;
-    const speed = this.opts.speedMps ?? 13.9;
-    this.along += speed;
-    let a = route[this.leg % route.length]!;
-    let b = route[(this.leg + 1) % route.length]!;
-    while (this.along > distanceM(a, b)) {
-      this.along -= distanceM(a, b);
-      this.leg = (this.leg + 1) % route.length;
-      a = route[this.leg]!;
-      b = route[(this.leg + 1) % route.length]!;
-    }
-    const f = this.along / Math.max(1, distanceM(a, b));
-    return {
-      time: new Date((this.opts.now ?? Date.now)()).toISOString(),
-      lat: a[0] + (b[0] - a[0]) * f,
-      lon: a[1] + (b[1] - a[1]) * f,
-      altitude: 519,
-      speed,
-      track: Math.round(bearingDeg(a, b) * 10) / 10,
-      climb: 0,
-      mode: '3d',
-      hdop: 0.9,
-      errorM: 3,
-      satellitesUsed: 9,
-      satellitesVisible: 12,
-    };
+  private emit(sink: GpsSink): void {
+    const fix = this.fixes[this.index]!;
+    sink.fix({ ...fix, time: new Date((this.opts.now ?? Date.now)()).toISOString() });
+    const next = this.index + 1 < this.fixes.length ? this.index + 1 : 0;
+    if (next === 0) this.laps++;
+    // The log's own spacing, scaled; 1 s from the last fix back to the first.
+    const gapMs = next === 0 ? 1000 : Date.parse(this.fixes[next]!.time) - Date.parse(fix.time);
+    this.index = next;
+    this.timer = setTimeout(() => this.emit(sink), Math.max(5, Math.min(60_000, gapMs) / this.opts.speedup));
   }
 }
