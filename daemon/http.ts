@@ -19,7 +19,9 @@ export interface RequestContext<B> {
 
 export interface Reply {
   status?: number;
+  /** JSON-serialised, unless contentType is set: then it must be the finished text (e.g. GPX). */
   body: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
 }
 
@@ -110,7 +112,11 @@ export class ApiRouter {
       }
     }
     if (state.aborted) return;
-    res.cork(() => sendJson(res, reply.status ?? 200, reply.body, reply.headers));
+    res.cork(() =>
+      reply.contentType !== undefined && typeof reply.body === 'string'
+        ? sendText(res, reply.status ?? 200, reply.contentType, reply.body, reply.headers)
+        : sendJson(res, reply.status ?? 200, reply.body, reply.headers),
+    );
   }
 
   private async readBody(res: HttpResponse, headers: Record<string, string>, schema?: z.ZodType): Promise<unknown> {
@@ -152,6 +158,14 @@ export function collectBody(res: HttpResponse, limit: number): Promise<Buffer> {
       if (isLast) resolve(Buffer.concat(chunks));
     });
   });
+}
+
+export function sendText(res: HttpResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeStatus(statusLine(status));
+  res.writeHeader('Content-Type', contentType);
+  res.writeHeader('Cache-Control', 'no-store');
+  for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+  res.end(body);
 }
 
 export function sendJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
