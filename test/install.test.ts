@@ -8,14 +8,17 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { ROOT, tempDir } from './helpers/daemon.js';
 import { loadConfig } from '../daemon/config/load.js';
 
-const INSTALL = join(ROOT, 'deploy', 'install.sh');
-const UNINSTALL = join(ROOT, 'deploy', 'uninstall.sh');
+/** What `make deploy` copies to the Pi (the Makefile's DEPLOY_FILES). */
+const BUNDLE_FILES = ['dist', 'web/dist', 'package.json', 'package-lock.json', 'deploy', 'systemd', 'docs'];
+let BUNDLE = '';
+let INSTALL = '';
+let UNINSTALL = '';
 
 interface Scratch {
   root: string;
@@ -29,9 +32,15 @@ interface Run {
   stderr: string;
 }
 
-before(() => {
+before(async () => {
   assert.equal(process.getuid?.(), 0, 'the installer tests need root (the installer chowns files); CI runs as root');
   assert.ok(existsSync(join(ROOT, 'dist', 'daemon', 'cli.js')), 'dist/ is missing: run make build first (make test does)');
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  assert.equal(/^DEPLOY_FILES\s*:=\s*(.+)$/m.exec(makefile)?.[1]?.trim(), BUNDLE_FILES.join(' '), 'the test bundle is what make deploy copies');
+  BUNDLE = await tempDir('dashcamd-bundle-');
+  for (const f of BUNDLE_FILES) cpSync(join(ROOT, f), join(BUNDLE, f), { recursive: true, preserveTimestamps: true });
+  INSTALL = join(BUNDLE, 'deploy', 'install.sh');
+  UNINSTALL = join(BUNDLE, 'deploy', 'uninstall.sh');
 });
 
 /** A scratch root with minimal account files and a recording systemctl. */
@@ -98,7 +107,7 @@ test('a fresh install creates the user, the app, the config, the polkit rule and
     assert.ok(accountLine(s, 'group', g)?.split(':')[3]?.split(',').includes('dashcam'), `dashcam is in ${g}`);
   }
   const same = (installed: string, source: string): void =>
-    assert.equal(readFileSync(join(s.root, installed), 'utf8'), readFileSync(join(ROOT, source), 'utf8'), installed);
+    assert.equal(readFileSync(join(s.root, installed), 'utf8'), readFileSync(join(BUNDLE, source), 'utf8'), installed);
   same('etc/systemd/system/dashcamd.service', 'systemd/dashcamd.service');
   same('etc/polkit-1/rules.d/50-dashcamd-poweroff.rules', 'deploy/50-dashcamd-poweroff.rules');
   same('etc/dashcamd/config.json', 'deploy/config.example.json');
@@ -142,8 +151,27 @@ test('an update replaces changed program files and removes stale ones', async ()
   writeFileSync(join(s.root, 'etc/systemd/system/dashcamd.service'), '[Unit]\n');
   const r = ok(run(INSTALL, s));
   assert.equal(existsSync(stale), false);
-  assert.equal(readFileSync(join(s.root, 'etc/systemd/system/dashcamd.service'), 'utf8'), readFileSync(join(ROOT, 'systemd/dashcamd.service'), 'utf8'));
+  assert.equal(readFileSync(join(s.root, 'etc/systemd/system/dashcamd.service'), 'utf8'), readFileSync(join(BUNDLE, 'systemd/dashcamd.service'), 'utf8'));
   assert.match(r.stdout, /installed \/opt\/dashcamd\/dist/);
+});
+
+test('npm ci --omit=dev runs in /opt/dashcamd once, and again only when package-lock.json changes', async () => {
+  const s = await scratch();
+  const npmCalls = join(s.root, '..', 'npm-calls');
+  // Records its argv and working directory, and makes node_modules as npm ci would.
+  standIn(s.bin, 'npm', `printf '%s %s\\n' "$PWD" "$*" >> '${npmCalls}'; mkdir -p node_modules`);
+  const npm = (): string[] => readFileSync(npmCalls, 'utf8').trim().split('\n');
+  const app = join(s.root, 'opt', 'dashcamd');
+  ok(run(INSTALL, s, [], { DASHCAMD_SKIP_NPM: '' }));
+  assert.deepEqual(npm(), [`${app} ci --omit=dev --no-audit --no-fund`]);
+  const again = ok(run(INSTALL, s, [], { DASHCAMD_SKIP_NPM: '' }));
+  assert.equal(npm().length, 1);
+  assert.match(again.stdout, /dependencies up to date/);
+  const bundle = await tempDir('dashcamd-bundle-');
+  cpSync(BUNDLE, bundle, { recursive: true, preserveTimestamps: true });
+  appendFileSync(join(bundle, 'package-lock.json'), '\n');
+  ok(run(join(bundle, 'deploy', 'install.sh'), s, [], { DASHCAMD_SKIP_NPM: '' }));
+  assert.equal(npm().length, 2);
 });
 
 test('the installer refuses Node.js older than 20 and writes nothing', async () => {
