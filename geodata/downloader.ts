@@ -1,0 +1,252 @@
+/**
+ * Runs one download job (inside its worker thread): walks the area lazily
+ * from the committed cursor, fetches within the source's connection and rate
+ * limits, checks each body, and commits tiles in order. Tiles finishing out of
+ * order wait in a bounded window until everything before them is done, so the
+ * committed cursor always means "every tile before this one is processed" and
+ * counters in the same transaction are exact.
+ */
+import { TileArea, type Cursor } from './area.js';
+import { tileUrl } from './job-spec.js';
+import { MbtilesWriter, emptyProgress, type JobProgress, type TileSkip, type TileWrite } from './mbtiles.js';
+import { checkImage } from './image.js';
+import { TileFetcher } from './fetcher.js';
+import { RateGate, sleep } from './rate-gate.js';
+import type { Tile } from './tiles.js';
+import type { WorkerInput, WorkerMessage, WorkerRunState } from './worker-protocol.js';
+
+type Outcome = { kind: 'stored'; data: Buffer } | { kind: 'missing' | 'failed'; reason: string };
+
+interface Slot {
+  tile: Tile;
+  outcome: Outcome | null;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+export class Downloader {
+  private stopping = false;
+  private fatal: string | null = null;
+  private offline = false;
+  private offlineReason: string | null = null;
+  private readonly abort = new AbortController();
+  private readonly gate: RateGate;
+  private readonly fetcher: TileFetcher;
+  private progress: JobProgress = emptyProgress(null);
+  private completed = { tiles: 0, bytes: 0 };
+  private rates = { tilesPerS: 0, bytesPerS: 0 };
+
+  constructor(
+    private readonly input: WorkerInput,
+    private readonly post: (m: WorkerMessage) => void,
+  ) {
+    const s = input.spec.source;
+    this.gate = new RateGate(s.maxRequestsPerSecond);
+    this.fetcher = new TileFetcher({ userAgent: input.userAgent, headers: s.headers, maxConnections: s.maxConnections, idleTimeoutMs: input.tuning.idleTimeoutMs, maxBodyBytes: 4 * 1024 * 1024 });
+  }
+
+  /** Asks the job to stop: in-flight requests are aborted and finished tiles committed. */
+  stop(): void {
+    this.stopping = true;
+    this.abort.abort();
+  }
+
+  async run(): Promise<void> {
+    let writer: MbtilesWriter | null = null;
+    try {
+      const { spec, file } = this.input;
+      writer = new MbtilesWriter(file);
+      const area = new TileArea(spec.area, spec.minZoom, spec.maxZoom);
+      const b = area.bounds();
+      writer.setMetadata({ name: spec.name, format: spec.source.format, bounds: b, center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, spec.minZoom], minzoom: spec.minZoom, maxzoom: spec.maxZoom, attribution: spec.source.attribution });
+      const stored = writer.readProgress();
+      if (stored) this.progress = stored;
+      else {
+        const first = area.tiles().next();
+        this.progress = emptyProgress(first.done ? null : cursorOf(first.value));
+        writer.commit([], [], this.progress);
+      }
+      if (this.progress.cursor) await this.download(writer, area, this.progress.cursor);
+      if (this.fatal) this.post({ type: 'failed', reason: this.fatal, progress: this.progress });
+      else if (this.progress.cursor === null) {
+        writer.checkpoint();
+        this.post({ type: 'finished', progress: this.progress });
+      } else this.post({ type: 'stopped', progress: this.progress });
+    } catch (err) {
+      this.post({ type: 'failed', reason: `internal error: ${(err as Error).message}`, progress: this.progress });
+    } finally {
+      writer?.close();
+      this.fetcher.close();
+    }
+  }
+
+  private async download(writer: MbtilesWriter, area: TileArea, from: Cursor): Promise<void> {
+    const { tuning, spec } = this.input;
+    const it = area.tiles(from);
+    const pull = (): Tile | null => {
+      const n = it.next();
+      return n.done ? null : n.value;
+    };
+    let peeked = pull();
+    const window: Slot[] = [];
+    const windowMax = Math.max(tuning.batchSize * 2, spec.source.maxConnections * 8);
+    let inFlight = 0;
+
+    const commit = (force: boolean): void => {
+      let n = 0;
+      while (n < window.length && window[n]!.outcome) n++;
+      if (n === 0 || (!force && n < tuning.batchSize)) return;
+      const done = window.splice(0, n);
+      const next = window[0]?.tile ?? peeked;
+      writer.commit(...this.account(done, next ? cursorOf(next) : null));
+    };
+    const commitTimer = setInterval(() => {
+      try {
+        commit(true);
+      } catch (err) {
+        this.fail(`cannot write ${this.input.file}: ${(err as Error).message}`);
+      }
+    }, tuning.commitIntervalMs);
+    const progressTimer = setInterval(() => this.postProgress(), PROGRESS_INTERVAL_MS);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const pump = (): void => {
+          while (!this.stopping && peeked && inFlight < spec.source.maxConnections && window.length < windowMax) {
+            const slot: Slot = { tile: peeked, outcome: null };
+            peeked = pull();
+            window.push(slot);
+            inFlight++;
+            this.fetchTile(slot)
+              .then(() => {
+                inFlight--;
+                commit(false);
+                pump();
+              })
+              .catch(reject);
+          }
+          if (inFlight === 0 && (this.stopping || !peeked)) resolve();
+        };
+        pump();
+      });
+    } finally {
+      clearInterval(commitTimer);
+      clearInterval(progressTimer);
+    }
+    commit(true);
+  }
+
+  /** Folds finished slots into new counters; returns the arguments of one commit. */
+  private account(done: Slot[], cursor: Cursor | null): [TileWrite[], TileSkip[], JobProgress] {
+    const p: JobProgress = { ...this.progress, perZoom: { ...this.progress.perZoom }, cursor };
+    const writes: TileWrite[] = [];
+    const skips: TileSkip[] = [];
+    for (const { tile, outcome } of done) {
+      const z = { ...(p.perZoom[tile.z] ?? { done: 0, missing: 0, failed: 0 }) };
+      z.done++;
+      p.done++;
+      if (outcome!.kind === 'stored') {
+        writes.push({ ...tile, data: outcome!.data });
+        p.stored++;
+        p.bytes += outcome!.data.length;
+      } else {
+        skips.push({ ...tile, kind: outcome!.kind, reason: outcome!.reason });
+        p[outcome!.kind]++;
+        z[outcome!.kind]++;
+      }
+      p.perZoom[tile.z] = z;
+    }
+    this.progress = p;
+    return [writes, skips, p];
+  }
+
+  /** Downloads one tile with retries; leaves slot.outcome null only when stopping. */
+  private async fetchTile(slot: Slot): Promise<void> {
+    const { tuning, spec } = this.input;
+    const { z, x, y } = slot.tile;
+    const url = tileUrl(spec.source, z, x, y);
+    const signal = this.abort.signal;
+    let attempts = 0;
+    let rateLimited = 0;
+    let offlineDelay = 250;
+    let reason = '';
+    while (!this.stopping) {
+      await this.gate.acquire(signal);
+      if (this.stopping) return;
+      const r = await this.fetcher.get(url, signal);
+      if (r.kind === 'aborted') return;
+      if (r.kind === 'offline') {
+        this.setOffline(r.reason);
+        await sleep(offlineDelay, signal);
+        offlineDelay = Math.min(tuning.offlineProbeMaxMs, offlineDelay * 2);
+        continue;
+      }
+      this.setOffline(null);
+      if (r.kind === 'ok') {
+        const bad = checkImage(r.body, spec.source.format);
+        if (bad === null) {
+          this.gate.succeeded();
+          this.finish(slot, { kind: 'stored', data: r.body });
+          return;
+        }
+        reason = `invalid body: ${bad}`;
+      } else if (r.kind === 'status') {
+        const s = r.status;
+        if (s === 404 || s === 410) return this.finish(slot, { kind: 'missing', reason: `HTTP ${s}` });
+        if (s === 401 || s === 403 || s === 418) {
+          this.fail(`blocked by source ${spec.source.name}: HTTP ${s} for ${z}/${x}/${y}`);
+          return;
+        }
+        if (s === 429 || s === 503) {
+          // The source asks everyone to slow down: pause the whole gate, not just this tile.
+          this.gate.slowDown(Math.min(r.retryAfterMs ?? tuning.defaultRetryAfterMs, tuning.maxRetryAfterMs));
+          if (++rateLimited <= 50) continue;
+          reason = `HTTP ${s} (rate limited ${rateLimited} times)`;
+        } else if (s >= 500 || s === 408) reason = `HTTP ${s}`;
+        else return this.finish(slot, { kind: 'failed', reason: `HTTP ${s}` });
+      } else reason = r.reason;
+      attempts++;
+      if (attempts >= tuning.maxAttempts) return this.finish(slot, { kind: 'failed', reason: `${reason} after ${attempts} attempts` });
+      // Exponential backoff with full jitter.
+      await sleep(Math.random() * Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** attempts), signal);
+    }
+  }
+
+  private finish(slot: Slot, outcome: Outcome): void {
+    slot.outcome = outcome;
+    this.completed.tiles++;
+    if (outcome.kind === 'stored') this.completed.bytes += outcome.data.length;
+  }
+
+  private fail(reason: string): void {
+    if (this.fatal === null) this.fatal = reason;
+    this.stop();
+  }
+
+  private setOffline(reason: string | null): void {
+    const changed = (reason !== null) !== this.offline;
+    this.offline = reason !== null;
+    this.offlineReason = reason;
+    if (changed) this.postProgress();
+  }
+
+  private last = { at: Date.now(), tiles: 0, bytes: 0 };
+
+  private postProgress(): void {
+    const now = Date.now();
+    const dt = Math.max(1, now - this.last.at) / 1000;
+    const a = 0.3; // exponential smoothing of per-interval rates
+    this.rates = {
+      tilesPerS: (1 - a) * this.rates.tilesPerS + (a * (this.completed.tiles - this.last.tiles)) / dt,
+      bytesPerS: (1 - a) * this.rates.bytesPerS + (a * (this.completed.bytes - this.last.bytes)) / dt,
+    };
+    this.last = { at: now, ...this.completed };
+    const pausedMs = this.gate.pausedForMs();
+    const state: WorkerRunState = this.offline ? 'waitingForNetwork' : pausedMs > 0 ? 'backingOff' : 'running';
+    const reason = this.offline ? `network unreachable (${this.offlineReason})` : pausedMs > 0 ? `source asked to slow down; waiting ${Math.ceil(pausedMs / 1000)} s` : null;
+    this.post({ type: 'progress', state, progress: this.progress, ...this.rates, reason });
+  }
+}
+
+function cursorOf(t: Tile): Cursor {
+  return { z: t.z, y: t.y, x: t.x };
+}

@@ -1,0 +1,127 @@
+/**
+ * One HTTP GET per tile over keep-alive connections (node:http/https Agents
+ * capped at the source's maxConnections). It never throws: every outcome is
+ * classified so the downloader can decide between store, retry, wait for the
+ * network, skip or stop. An idle timer covers connect, headers and stalls
+ * mid-body alike; a body shorter than its Content-Length is "truncated".
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export type FetchResult =
+  | { kind: 'ok'; body: Buffer; contentType: string }
+  /** Any status other than 200 (the body is discarded). */
+  | { kind: 'status'; status: number; retryAfterMs: number | null }
+  /** Could not reach the host at all: the network (or the server) is down. */
+  | { kind: 'offline'; reason: string }
+  /** Reset, timeout, stall or truncated body: worth retrying. */
+  | { kind: 'transient'; reason: string }
+  | { kind: 'aborted' };
+
+export interface FetcherOptions {
+  userAgent: string;
+  headers: Record<string, string>;
+  maxConnections: number;
+  /** No byte for this long (connecting, waiting for headers, or mid-body) aborts the request. */
+  idleTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/** Error codes that mean "no route to the server", as opposed to a failed transfer. */
+const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL', 'ENONET']);
+
+/** Parses Retry-After: delta seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export class TileFetcher {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly opts: FetcherOptions) {
+    const agentOpts = { keepAlive: true, maxSockets: opts.maxConnections, maxFreeSockets: opts.maxConnections, scheduling: 'lifo' as const };
+    this.httpAgent = new http.Agent(agentOpts);
+    this.httpsAgent = new https.Agent(agentOpts);
+  }
+
+  get(url: string, signal?: AbortSignal): Promise<FetchResult> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve({ kind: 'aborted' });
+      const secure = url.startsWith('https:');
+      let settled = false;
+      let gotResponse = false;
+      const done = (r: FetchResult): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      const onAbort = (): void => {
+        req.destroy();
+        done({ kind: 'aborted' });
+      };
+      const req = (secure ? https : http).get(
+        url,
+        {
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          headers: { 'user-agent': this.opts.userAgent, accept: 'image/png,image/jpeg,image/webp,image/*;q=0.8', ...this.opts.headers },
+        },
+        (res) => {
+          gotResponse = true;
+          const status = res.statusCode ?? 0;
+          if (status !== 200) {
+            res.resume(); // drain so the connection can be reused
+            const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+            res.on('end', () => done({ kind: 'status', status, retryAfterMs }));
+            res.on('error', () => done({ kind: 'status', status, retryAfterMs }));
+            res.on('aborted', () => done({ kind: 'status', status, retryAfterMs }));
+            return;
+          }
+          const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length']);
+          if (declared !== null && declared > this.opts.maxBodyBytes) {
+            req.destroy();
+            return done({ kind: 'transient', reason: `body too large (${declared} bytes)` });
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > this.opts.maxBodyBytes) {
+              req.destroy();
+              done({ kind: 'transient', reason: 'body too large' });
+            } else chunks.push(c);
+          });
+          res.on('aborted', () => done({ kind: 'transient', reason: `truncated body (${size} bytes received)` }));
+          res.on('error', (err) => done({ kind: 'transient', reason: `body error: ${errCode(err)}` }));
+          res.on('end', () => {
+            if (!res.complete) return done({ kind: 'transient', reason: `truncated body (${size} bytes received)` });
+            if (declared !== null && declared !== size) return done({ kind: 'transient', reason: `truncated body (${size} of ${declared} bytes)` });
+            done({ kind: 'ok', body: Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? '') });
+          });
+        },
+      );
+      req.setTimeout(this.opts.idleTimeoutMs, () => req.destroy(Object.assign(new Error('idle timeout'), { code: 'ETIMEDOUT_IDLE' })));
+      req.on('error', (err) => {
+        const code = errCode(err);
+        if (!gotResponse && OFFLINE_CODES.has(code)) return done({ kind: 'offline', reason: code });
+        done({ kind: 'transient', reason: code === 'ETIMEDOUT_IDLE' ? 'stalled (idle timeout)' : code });
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+function errCode(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(err);
+}

@@ -1,0 +1,119 @@
+/**
+ * A local tile server for tests (127.0.0.1, port 0): deterministic PNG tiles
+ * per z/x/y, optional latency, and scripted faults per tile and attempt.
+ * Going "offline" closes the listener and every connection; "online" listens
+ * again on the same port.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { syntheticTile } from '../../geodata/image.js';
+
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: string; body?: string }
+  | { kind: 'reset' }
+  | { kind: 'truncate' }
+  | { kind: 'stall' }
+  | { kind: 'html200' };
+
+export interface TileServerOptions {
+  latencyMs?: number;
+  /** Fault for the n-th request (0-based) of a tile "z/x/y", or null to serve it. */
+  fault?: (key: string, attempt: number) => Fault | null;
+}
+
+export class TileServer {
+  readonly requests: Array<{ key: string; userAgent: string; served: boolean }> = [];
+  private readonly attempts = new Map<string, number>();
+  private readonly cache = new Map<string, Buffer>();
+  private readonly sockets = new Set<Socket>();
+  private server: http.Server | null = null;
+  port = 0;
+
+  constructor(public opts: TileServerOptions = {}) {}
+
+  get template(): string {
+    return `http://127.0.0.1:${this.port}/{z}/{x}/{y}.png`;
+  }
+
+  /** The exact body served for a tile. */
+  body(z: number, x: number, y: number): Buffer {
+    const k = `${z}/${x}/${y}`;
+    let b = this.cache.get(k);
+    if (!b) this.cache.set(k, (b = syntheticTile(z, x, y)));
+    return b;
+  }
+
+  attemptsFor(key: string): number {
+    return this.attempts.get(key) ?? 0;
+  }
+
+  async start(port = 0): Promise<this> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Stops listening and drops every connection (the network "goes away"). */
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    for (const sock of this.sockets) sock.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const m = /^\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(req.url ?? '');
+    if (!m) {
+      res.writeHead(400).end();
+      return;
+    }
+    const [z, x, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const key = `${z}/${x}/${y}`;
+    const attempt = this.attempts.get(key) ?? 0;
+    this.attempts.set(key, attempt + 1);
+    const fault = this.opts.fault?.(key, attempt) ?? null;
+    this.requests.push({ key, userAgent: String(req.headers['user-agent'] ?? ''), served: fault === null });
+    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    const body = this.body(z, x, y);
+    if (!fault) {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+      res.end(body);
+      return;
+    }
+    switch (fault.kind) {
+      case 'status': {
+        const headers: Record<string, string> = { 'content-type': 'text/html' };
+        if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+        res.writeHead(fault.status, headers);
+        res.end(fault.body ?? `<html>${fault.status}</html>`);
+        return;
+      }
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'truncate':
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+        res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+        return;
+      case 'stall':
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+        res.write(body.subarray(0, 10)); // then nothing: the client's idle timer must fire
+        return;
+      case 'html200':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>Service temporarily unavailable</body></html>');
+        return;
+    }
+  }
+}
