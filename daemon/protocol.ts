@@ -118,6 +118,22 @@ export interface DownloadJob {
   bytesPerS: number;
   etaS: number | null;
   updatedAt: number;
+  /** Added for downloads (optional, additive): progress per zoom level. */
+  perZoom?: ZoomProgress[];
+  /** Tiles written to the file (done = stored + missing + failed). */
+  tilesStored?: number;
+  source?: string;
+  minZoom?: number;
+  maxZoom?: number;
+  createdAt?: number;
+}
+
+export interface ZoomProgress {
+  zoom: number;
+  total: number;
+  done: number;
+  missing: number;
+  failed: number;
 }
 
 /** The whole state the daemon streams. Each topic is replaced or keyed. */
