@@ -205,6 +205,28 @@ install_system() {
   systemctl enable "$UNIT"
 }
 
+# The new program must accept the owner's config, or the restart after this
+# would end in exit 78. Needs node_modules (zod); the file only, not drop-ins.
+check_config() {
+  local app="$DESTDIR$APP_DIR" problems
+  if [[ ! -d $app/node_modules ]]; then
+    say "no node_modules yet: config not checked"
+    return 0
+  fi
+  local rc=0
+  problems=$(cd "$app" && DASHCAMD_CONFIG="$DESTDIR$CONF_DIR/config.json" node --input-type=module -e '
+      const { loadConfig } = await import("./dist/daemon/config/load.js");
+      try { loadConfig({ env: { DASHCAMD_CONFIG: process.env.DASHCAMD_CONFIG } }); }
+      catch (err) { console.error(err.message); process.exit(78); }' 2>&1) || rc=$?
+  if ((rc != 0)); then
+    printf '%s\n' "$problems" >&2
+    ((rc == 78)) || die "could not load the program to check the config (exit $rc): is node_modules complete?"
+    die "this version rejects $CONF_DIR/config.json (docs/config.md). Everything else is installed;" \
+      "fix the file, then: systemctl restart dashcamd"
+  fi
+  say "$CONF_DIR/config.json is valid for this version"
+}
+
 main() {
   check_root
   check_bundle
@@ -216,6 +238,7 @@ main() {
   install_dependencies
   install_config
   install_system
+  check_config
   say "done. Start or restart with: systemctl restart dashcamd; logs: journalctl -u dashcamd -f -o cat"
   systemctl --no-pager --full status "$UNIT" || true
 }

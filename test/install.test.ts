@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { ROOT, tempDir } from './helpers/daemon.js';
@@ -158,8 +158,9 @@ test('an update replaces changed program files and removes stale ones', async ()
 test('npm ci --omit=dev runs in /opt/dashcamd once, and again only when package-lock.json changes', async () => {
   const s = await scratch();
   const npmCalls = join(s.root, '..', 'npm-calls');
-  // Records its argv and working directory, and makes node_modules as npm ci would.
-  standIn(s.bin, 'npm', `printf '%s %s\\n' "$PWD" "$*" >> '${npmCalls}'; mkdir -p node_modules`);
+  // Records its argv and working directory, and makes node_modules as npm ci
+  // would, with the one package the installer's config check loads.
+  standIn(s.bin, 'npm', `printf '%s %s\\n' "$PWD" "$*" >> '${npmCalls}'; mkdir -p node_modules && ln -sfn '${join(ROOT, 'node_modules', 'zod')}' node_modules/zod`);
   const npm = (): string[] => readFileSync(npmCalls, 'utf8').trim().split('\n');
   const app = join(s.root, 'opt', 'dashcamd');
   ok(run(INSTALL, s, [], { DASHCAMD_SKIP_NPM: '' }));
@@ -172,6 +173,20 @@ test('npm ci --omit=dev runs in /opt/dashcamd once, and again only when package-
   appendFileSync(join(bundle, 'package-lock.json'), '\n');
   ok(run(join(bundle, 'deploy', 'install.sh'), s, [], { DASHCAMD_SKIP_NPM: '' }));
   assert.equal(npm().length, 2);
+});
+
+test('the installer checks the existing config against the new version and fails before a restart would', async () => {
+  const s = await scratch();
+  ok(run(INSTALL, s));
+  // The program's own dependencies, as npm ci would have installed them.
+  symlinkSync(join(ROOT, 'node_modules'), join(s.root, 'opt/dashcamd/node_modules'));
+  assert.match(ok(run(INSTALL, s)).stdout, /\/etc\/dashcamd\/config\.json is valid for this version/);
+  writeFileSync(join(s.root, 'etc/dashcamd/config.json'), JSON.stringify({ server: { port: 70000 }, gps: { driverr: 'gpsd' } }));
+  const r = run(INSTALL, s);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /server\.port: Too big/);
+  assert.match(r.stderr, /gps\.driverr: unknown field/);
+  assert.match(r.stderr, /this version rejects \/etc\/dashcamd\/config\.json/);
 });
 
 test('the installer refuses Node.js older than 20 and writes nothing', async () => {
