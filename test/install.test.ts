@@ -4,11 +4,11 @@
  * records its arguments. Also the polkit rule, the config template and the
  * Makefile's guard. Needs root (the installer chowns) and dist/ (make build).
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync, symlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { ROOT, tempDir } from './helpers/daemon.js';
@@ -19,6 +19,18 @@ const BUNDLE_FILES = ['dist', 'web/dist', 'package.json', 'package-lock.json', '
 let BUNDLE = '';
 let INSTALL = '';
 let UNINSTALL = '';
+const made: string[] = [];
+
+/** A temp dir removed when the file's tests end (each holds a copy of the bundle). */
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  made.push(dir);
+  return dir;
+}
+
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 interface Scratch {
   root: string;
@@ -37,7 +49,7 @@ before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist', 'daemon', 'cli.js')), 'dist/ is missing: run make build first (make test does)');
   const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
   assert.equal(/^DEPLOY_FILES\s*:=\s*(.+)$/m.exec(makefile)?.[1]?.trim(), BUNDLE_FILES.join(' '), 'the test bundle is what make deploy copies');
-  BUNDLE = await tempDir('dashcamd-bundle-');
+  BUNDLE = await scratchDir('dashcamd-bundle-');
   for (const f of BUNDLE_FILES) cpSync(join(ROOT, f), join(BUNDLE, f), { recursive: true, preserveTimestamps: true });
   INSTALL = join(BUNDLE, 'deploy', 'install.sh');
   UNINSTALL = join(BUNDLE, 'deploy', 'uninstall.sh');
@@ -45,7 +57,7 @@ before(async () => {
 
 /** A scratch root with minimal account files and a recording systemctl. */
 async function scratch(): Promise<Scratch> {
-  const dir = await tempDir('dashcamd-install-');
+  const dir = await scratchDir('dashcamd-install-');
   const root = join(dir, 'root');
   const bin = join(dir, 'bin');
   const calls = join(dir, 'systemctl-calls');
@@ -168,7 +180,7 @@ test('npm ci --omit=dev runs in /opt/dashcamd once, and again only when package-
   const again = ok(run(INSTALL, s, [], { DASHCAMD_SKIP_NPM: '' }));
   assert.equal(npm().length, 1);
   assert.match(again.stdout, /dependencies up to date/);
-  const bundle = await tempDir('dashcamd-bundle-');
+  const bundle = await scratchDir('dashcamd-bundle-');
   cpSync(BUNDLE, bundle, { recursive: true, preserveTimestamps: true });
   appendFileSync(join(bundle, 'package-lock.json'), '\n');
   ok(run(join(bundle, 'deploy', 'install.sh'), s, [], { DASHCAMD_SKIP_NPM: '' }));

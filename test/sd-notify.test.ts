@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CLI, spawnDaemon, tempDir, type Spawned } from './helpers/daemon.js';
 
 const WATCHDOG_USEC = 400_000;
@@ -102,10 +102,12 @@ function startDaemon(sd: Systemd, dataDir: string): Spawned {
 
 test('under systemd the daemon notifies READY once listening, pings the watchdog from its main loop and says STOPPING on SIGTERM', async (t) => {
   const sd = await standInSystemd();
-  const daemon = startDaemon(sd, await tempDir());
+  const dataDir = await tempDir();
+  const daemon = startDaemon(sd, dataDir);
   t.after(() => {
     daemon.proc.kill('SIGKILL');
     sd.proc.kill('SIGKILL');
+    for (const dir of [dataDir, dirname(sd.socket)]) rmSync(dir, { recursive: true, force: true });
   });
 
   // READY=1 comes from the daemon's own pid once the port accepts connections.

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from './helpers/daemon.js';
 
@@ -32,6 +32,7 @@ async function verify(text: string): Promise<string[]> {
   const file = join(dir, 'dashcamd.service');
   writeFileSync(file, existsSync('/usr/bin/node') ? text : text.replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `));
   const r = systemdAnalyze(['verify', '--man=no', file]);
+  rmSync(dir, { recursive: true, force: true });
   const problems = r.stderr
     .split('\n')
     .filter((l) => l.trim() !== '' && !/^\/(usr\/)?lib\/systemd\/system\//.test(l));
