@@ -11,6 +11,7 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   CONFLICT: { status: 409, message: 'conflicts with the current state' },
+  CONFIRMATION_REQUIRED: { status: 409, message: 'this needs explicit confirmation (confirm: true)' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be application/json' },
   INTERNAL: { status: 500, message: 'internal error' },

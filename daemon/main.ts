@@ -18,6 +18,9 @@ import { SystemMonitor } from './system-monitor.js';
 import { SdNotify } from './sd-notify.js';
 import { registerCoreApi, type Health } from './api.js';
 import { GpsPublisher } from './gps-publisher.js';
+import { TripDb } from './trips/trip-db.js';
+import { TripRecorder } from './trips/trip-recorder.js';
+import { registerTripsApi } from './trips/api.js';
 import { GpioPublisher } from './gpio-publisher.js';
 import { createGpsDriver, createGpioDriver } from './devices.js';
 import { PROTOCOL_VERSION } from './protocol.js';
@@ -72,6 +75,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   const staticFiles = new StaticFiles(config.server.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'), log.child({ module: 'static' }));
   const system = new SystemMonitor({ intervalMs: config.system.intervalMs, dataDir: config.dataDir }, store, loop, log.child({ module: 'system' }));
   const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }));
+  const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
   const gpio = new GpioPublisher(createGpioDriver(config, log), store, log.child({ module: 'gpio' }));
 
   const health = (): Health => ({
@@ -92,6 +96,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
 
   server.app.ws('/ws', channel.behavior());
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
+  registerTripsApi(router, trips);
   router.notFoundFallback('/api');
   server.app.get('/*', (res, req) => staticFiles.handle(res, req));
   server.app.head('/*', (res, req) => staticFiles.handle(res, req));
@@ -103,6 +108,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     { name: 'static', start: () => staticFiles.start(), stop: () => undefined },
     { name: 'system', start: () => system.start(), stop: () => system.stop() },
     { name: 'gps', start: () => gps.start(), stop: () => gps.stop() },
+    { name: 'trips', start: () => trips.start(), stop: () => trips.stop() },
     { name: 'gpio', start: () => gpio.start(), stop: () => gpio.stop() },
     { name: 'channel', start: () => channel.start(), stop: () => channel.stop() },
   ];

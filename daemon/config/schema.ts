@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { gpsSchema } from './gps-schema.js';
+import { downloadsSchema } from './downloads-schema.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -67,6 +68,8 @@ export const configSchema = z.strictObject({
       .prefault({}),
     /** GPS source, trips and the clock check (see gps-schema.ts). */
     gps: gpsSchema.prefault({}),
+    /** Map tile downloads: parallel jobs, tile cap, disk floor, contact, sources (see downloads-schema.ts). */
+    downloads: downloadsSchema.prefault({}),
     gpio: z.strictObject({
         /** Which driver runs: onoff (sysfs) or simulated (forced by --simulate). */
         driver: z.enum(['onoff', 'simulated']).default('onoff'),
