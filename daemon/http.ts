@@ -80,11 +80,19 @@ export class ApiRouter {
     });
   }
 
-  /** JSON 404 for any /api path that no route matched (all methods). */
+  /**
+   * JSON 404 for any /api path that no route matched (all methods), and 405 for
+   * other methods than GET/HEAD outside /api, so that no request is ever left
+   * without an answer (uWS closes the connection when nothing matches).
+   */
   notFoundFallback(prefix: string): void {
     this.app.any(`${prefix}/*`, (res, req) => {
       const err = new ApiError('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`);
       sendJson(res, err.status, err.toBody());
+    });
+    this.app.any('/*', (res, req) => {
+      const err = new ApiError('METHOD_NOT_ALLOWED', `${req.getMethod().toUpperCase()} is not allowed on ${req.getUrl()}`);
+      sendJson(res, err.status, err.toBody(), { Allow: 'GET, HEAD' });
     });
   }
 

@@ -71,6 +71,14 @@ test('unknown API paths get a JSON 404 with a stable code', async () => {
   assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, 'NOT_FOUND');
 });
 
+test('a request that matches no route always gets an answer', async () => {
+  const post = await raw('/index.html', 'POST', '{}', { 'content-type': 'application/json' });
+  assert.equal(post.status, 405);
+  assert.equal((JSON.parse(post.body) as { error: { code: string } }).error.code, 'METHOD_NOT_ALLOWED');
+  assert.equal((await raw('//api/debug/block', 'POST', '{}')).status, 405);
+  assert.equal((await raw('/api/health', 'DELETE')).status, 404);
+});
+
 test('bad API bodies get 400, 413 and 415 with a stable code, and change nothing', async () => {
   const json = { 'content-type': 'application/json' };
   const badJson = await raw('/api/debug/block', 'POST', '{"ms":', json);
