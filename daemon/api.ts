@@ -9,6 +9,7 @@ import type { StateStore } from './state.js';
 import type { LoopDelay } from './loop-monitor.js';
 import type { UwsImplementation } from './uws.js';
 import type { Logger } from './logger.js';
+import type { ClockStatus } from './gps-clock.js';
 
 export interface Health {
   status: 'ok';
@@ -24,6 +25,8 @@ export interface Health {
   loopDelay: LoopDelay;
   memory: { rssBytes: number; heapUsedBytes: number; externalBytes: number };
   systemd: { notify: boolean };
+  /** System clock vs GPS time (docs/gps.md). */
+  gpsClock: ClockStatus;
 }
 
 export interface CoreApiDeps {

@@ -7,6 +7,7 @@ import type { GpsFix, GpsState } from './protocol.js';
 import type { StateStore } from './state.js';
 import type { GpsDriver } from '../drivers/gps/types.js';
 import type { Logger } from './logger.js';
+import type { ClockCheck } from './gps-clock.js';
 
 export interface GpsPublisherOptions {
   staleAfterMs: number;
@@ -24,6 +25,8 @@ export class GpsPublisher {
     private readonly driver: GpsDriver,
     private readonly store: StateStore,
     private readonly log: Logger,
+    /** Compares fix times with the system clock; its offset rides along in the topic. */
+    private readonly clock: ClockCheck | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -66,7 +69,8 @@ export class GpsPublisher {
   private publish(fix: GpsFix): void {
     this.pending = null;
     this.lastPublishAt = Date.now();
-    this.update({ fix, source: this.driver.source, lastFixAt: this.lastPublishAt, stale: fix.mode === 'none' });
+    const clock = this.clock ? { clockOffsetMs: this.clock.observe(fix) } : {};
+    this.update({ fix, source: this.driver.source, lastFixAt: this.lastPublishAt, stale: fix.mode === 'none', ...clock });
   }
 
   private checkStale(): void {

@@ -21,6 +21,7 @@ import { GpsPublisher } from './gps-publisher.js';
 import { TripDb } from './trips/trip-db.js';
 import { TripRecorder } from './trips/trip-recorder.js';
 import { registerTripsApi } from './trips/api.js';
+import { ClockCheck } from './gps-clock.js';
 import { GpioPublisher } from './gpio-publisher.js';
 import { createGpsDriver, createGpioDriver } from './devices.js';
 import { PROTOCOL_VERSION } from './protocol.js';
@@ -74,7 +75,8 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   });
   const staticFiles = new StaticFiles(config.server.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'), log.child({ module: 'static' }));
   const system = new SystemMonitor({ intervalMs: config.system.intervalMs, dataDir: config.dataDir }, store, loop, log.child({ module: 'system' }));
-  const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }));
+  const clock = new ClockCheck(config.gps.clock, log.child({ module: 'clock' }));
+  const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }), clock);
   const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
   const gpio = new GpioPublisher(createGpioDriver(config, log), store, log.child({ module: 'gpio' }));
 
@@ -92,6 +94,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     loopDelay: loop.read(),
     memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, externalBytes: process.memoryUsage().external },
     systemd: { notify: sd.enabled },
+    gpsClock: clock.status(),
   });
 
   server.app.ws('/ws', channel.behavior());

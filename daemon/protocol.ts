@@ -62,6 +62,11 @@ export interface GpsState {
   lastFixAt: number | null;
   /** True when no fix arrived for the configured stale time. */
   stale: boolean;
+  /**
+   * System clock minus GPS time in ms, from the last fix with a position
+   * (the Pi has no RTC). Absent in daemons before it existed; null before the first fix.
+   */
+  clockOffsetMs?: number | null;
 }
 
 export type LedPattern = 'off' | 'on' | 'blinkSlow' | 'blinkFast';
