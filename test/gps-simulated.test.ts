@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SimulatedGps, fixesFromNmea } from '../drivers/gps/simulated.js';
+import { SimulatedGps, fixesFromNmea, fixesFromGpx } from '../drivers/gps/simulated.js';
+import { toGpx } from '../daemon/trips/gpx.js';
 import { tempDir } from './helpers/daemon.js';
 import { DRIVE_NMEA, driveSentences, expectedAt, recordingSink, waitFor } from './helpers/gps.js';
 
@@ -48,4 +49,40 @@ test('a missing replay file reports the GPS disconnected instead of throwing', a
   assert.equal(sink.connections.length, 1);
   assert.equal(sink.connections[0]!.connected, false);
   assert.match(sink.connections[0]!.detail ?? '', /cannot read replay file/);
+});
+
+test('a GPX track replays with the positions, times and speeds it was exported with', async () => {
+  const fixes = fixesFromNmea(driveSentences().join('\n')).slice(0, 40);
+  const pts = fixes.map((f) => ({ t: Date.parse(f.time), lat: f.lat, lon: f.lon, ele: f.altitude, speed: f.speed, course: f.track, hdop: f.hdop, sats: f.satellitesUsed, fix: f.mode }));
+  const back = fixesFromGpx(toGpx('drive', [{ name: 'drive', points: pts }]));
+  const key = (f: { time: string; lat: number; lon: number; altitude: number | null; speed: number | null; track: number | null; mode: string }) =>
+    [f.time, f.lat, f.lon, f.altitude, f.speed, f.track, f.mode];
+  assert.deepEqual(back.map(key), fixes.map(key));
+
+  const dir = await tempDir();
+  const file = join(dir, 'drive.gpx');
+  await writeFile(file, toGpx('drive', [{ name: 'drive', points: pts.slice(10, 13) }]));
+  const sink = recordingSink();
+  const gps = new SimulatedGps({ file, speedup: 50 });
+  await gps.start(sink);
+  try {
+    await waitFor('a lap of the GPX file', () => sink.fixes.length >= 3);
+  } finally {
+    await gps.stop();
+  }
+  assert.deepEqual(sink.fixes.slice(0, 3).map((f) => [f.lat, f.lon]), fixes.slice(10, 13).map((f) => [f.lat, f.lon]));
+});
+
+test('a GPX file from another tool (no speed, other attribute order, no times) gets derived speed and course', () => {
+  const gpx = `<?xml version="1.0"?><gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
+    <trkpt lon="11.0" lat="48.0"><ele>500</ele><time>2026-01-01T10:00:00Z</time></trkpt>
+    <trkpt lon="11.0" lat="48.0001"><ele>501</ele><time>2026-01-01T10:00:01Z</time></trkpt>
+    <trkpt lat="95" lon="11"/>
+    <trkpt lat="48.0002" lon="11.0"/>
+  </trkseg></trk></gpx>`;
+  const f = fixesFromGpx(gpx);
+  assert.equal(f.length, 3, 'the out-of-range point is skipped');
+  assert.ok(Math.abs(f[1]!.speed! - 11.12) < 0.05, `speed ${f[1]!.speed}`);
+  assert.ok(Math.abs(f[0]!.track! - 0) < 0.01);
+  assert.deepEqual([f[2]!.time, f[2]!.mode, f[2]!.altitude], ['2026-01-01T10:00:02.000Z', '2d', null]);
 });

@@ -1,26 +1,22 @@
 /**
- * Simulated GPS: replays an NMEA log (by default the sample drive that ships
- * with the project) in real or accelerated time, looping forever. Fixes carry
+ * Simulated GPS: replays an NMEA log or a GPX track (by default the sample
+ * drive that ships with the project) in real or accelerated time, looping forever. Fixes carry
  * the current time instead of the log's, so everything downstream (staleness,
  * trips, the clock check) behaves as with a live receiver.
  */
 import { readFile } from 'node:fs/promises';
 import type { GpsFix } from '../../daemon/protocol.js';
 import type { GpsDriver, GpsSink } from './types.js';
-import { NmeaAssembler } from './nmea.js';
+import { fixesFromReplay } from './replay-file.js';
+
+export { fixesFromNmea, fixesFromGpx } from './replay-file.js';
 
 export interface SimulatedGpsOptions {
-  /** NMEA 0183 log to replay. */
+  /** NMEA 0183 log or GPX file to replay. */
   file: string;
   /** 1 = real time; 10 = ten epochs of the log per second. */
   speedup: number;
   now?: () => number;
-}
-
-/** Parses a whole NMEA log into its fixes, in order. */
-export function fixesFromNmea(text: string): GpsFix[] {
-  const nmea = new NmeaAssembler();
-  return text.split(/\r?\n/).flatMap((line) => nmea.push(line));
 }
 
 export class SimulatedGps implements GpsDriver {
@@ -45,7 +41,7 @@ export class SimulatedGps implements GpsDriver {
       sink.connection(false, `cannot read replay file ${this.opts.file}: ${(err as Error).message}`);
       return;
     }
-    this.fixes = fixesFromNmea(text);
+    this.fixes = fixesFromReplay(text);
     if (this.fixes.length === 0) {
       sink.connection(false, `no fixes in replay file ${this.opts.file}`);
       return;
