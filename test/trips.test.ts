@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { StateStore } from '../daemon/state.js';
 import { TripDb, type TrackPoint } from '../daemon/trips/trip-db.js';
@@ -167,4 +168,29 @@ test('retention deletes trips past their age, then the oldest ones over the size
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal((raw.prepare('SELECT count(*) AS n FROM points').get() as { n: number }).n, 20_000);
   raw.close();
+});
+
+test('without speed from the receiver, movement is judged from positions', async () => {
+  const h = await harness();
+  h.rec.start();
+  try {
+    const moving = drive().slice(10, 60).map((f) => ({ ...f, speed: null }));
+    for (const f of moving) h.feed(f);
+    assert.equal(h.rec.currentTripId, 1, '50 s of driving without speed did not look like a stop');
+    const last = moving.at(-1)!;
+    for (let i = 1; i <= 31; i++) h.feed({ ...last, time: new Date(Date.parse(last.time) + i * 1000).toISOString() });
+    assert.equal(h.rec.currentTripId, null);
+    assert.equal(h.rec.db.trip(1)!.endReason, 'stop');
+  } finally {
+    h.rec.stop();
+  }
+});
+
+test('a corrupt trip database is logged and the recorder runs without trips instead of failing the start', async () => {
+  const h = await harness();
+  await writeFile(h.file, Buffer.alloc(8192, 0x5a));
+  h.rec.start();
+  h.feed(drive()[0]!);
+  h.rec.stop();
+  assert.ok(h.lines.some((l) => l.msg === 'trip database unavailable; trips are not recorded'));
 });

@@ -87,12 +87,21 @@ export class TripDb {
 
   open(): void {
     const db = new Database(this.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
-    db.pragma('user_version = 1');
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+      db.pragma('user_version = 1');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     this.db = db;
+  }
+
+  get isOpen(): boolean {
+    return this.db !== null;
   }
 
   close(): void {

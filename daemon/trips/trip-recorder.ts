@@ -39,6 +39,8 @@ export class TripRecorder {
   private lastPoint: TrackPoint | null = null;
   private lastMovingAt = 0;
   private lastFix: GpsFix | null = null;
+  /** Previous position fix, to judge movement when the receiver gives no speed. */
+  private prevPos: { lat: number; lon: number; t: number } | null = null;
   private lastGpsTime: number | null = null;
   private ignitionOn: boolean | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -57,7 +59,13 @@ export class TripRecorder {
   }
 
   start(): void {
-    this.db.open();
+    try {
+      this.db.open();
+    } catch (err) {
+      // A broken trip database must not keep the dashcam from starting: run without trips.
+      this.log.error({ err }, 'trip database unavailable; trips are not recorded');
+      return;
+    }
     const interrupted = this.db.closeInterrupted();
     if (interrupted > 0) this.log.warn({ trips: interrupted }, 'closed trips left open by a crash or power cut');
     this.applyRetention();
@@ -75,6 +83,7 @@ export class TripRecorder {
   }
 
   stop(): void {
+    if (!this.db.isOpen) return;
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.commitTimer) clearInterval(this.commitTimer);
@@ -132,7 +141,7 @@ export class TripRecorder {
 
   private onPosition(fix: GpsFix, t: number): void {
     const moved = this.lastPoint ? distanceM([this.lastPoint.lat, this.lastPoint.lon], [fix.lat, fix.lon]) : 0;
-    const moving = (fix.speed ?? 0) > this.opts.stopSpeedMps;
+    const moving = this.isMoving(fix, t);
     if (moving) this.lastMovingAt = this.now();
     if (this.tripId === null) {
       if (this.armed === null || (this.armed === 'movement' && !moving)) return;
@@ -154,6 +163,14 @@ export class TripRecorder {
     this.pending.push(point);
     this.pendingDistanceM += last ? moved : 0;
     this.lastPoint = point;
+  }
+
+  private isMoving(fix: GpsFix, t: number): boolean {
+    const prev = this.prevPos;
+    this.prevPos = { lat: fix.lat, lon: fix.lon, t };
+    if (fix.speed !== null) return fix.speed > this.opts.stopSpeedMps;
+    if (!prev || t <= prev.t) return false;
+    return distanceM([prev.lat, prev.lon], [fix.lat, fix.lon]) / ((t - prev.t) / 1000) > this.opts.stopSpeedMps;
   }
 
   private startTrip(t: number): void {
