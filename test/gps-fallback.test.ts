@@ -5,7 +5,7 @@ import { FallbackGps } from '../drivers/gps/fallback.js';
 import { GpsdGps } from '../drivers/gps/gpsd.js';
 import { SerialGps } from '../drivers/gps/serial.js';
 import { recordingLogger, tempDir } from './helpers/daemon.js';
-import { driveSentences, freePort, recordingSink, sleep, startGpsfake, startPtyPair, waitFor, type Gpsfake } from './helpers/gps.js';
+import { driveSentences, freePort, recordingSink, sleep, startBareGpsd, startGpsfake, startPtyPair, waitFor, type Gpsfake } from './helpers/gps.js';
 
 test('auto mode falls back to the serial receiver while gpsd is absent and returns to gpsd once it delivers fixes', async () => {
   const dir = await tempDir();
@@ -51,6 +51,35 @@ test('auto mode falls back to the serial receiver while gpsd is absent and retur
     await fh.close();
     await auto.stop();
     await fake?.stop();
+    await pty.stop();
+  }
+});
+
+test('auto mode also falls back when gpsd runs but has no receiver (connected, no TPV)', async () => {
+  const dir = await tempDir();
+  const pty = await startPtyPair(dir);
+  const port = await freePort();
+  const bare = await startBareGpsd(port, dir);
+  const { log } = recordingLogger();
+  const gpsdSink = recordingSink();
+  const auto = new FallbackGps(
+    { fallbackAfterMs: 800 },
+    new GpsdGps({ host: '127.0.0.1', port, reconnectMinMs: 100, reconnectMaxMs: 500 }, log),
+    new SerialGps({ path: pty.device, baudRate: 9600, reopenMs: 200 }, log),
+    log,
+  );
+  const fh = await open(pty.peer, 'w');
+  try {
+    await auto.start(gpsdSink);
+    await waitFor('connected to the bare gpsd', () => gpsdSink.connections.some((c) => c.connected && /gpsd 3/.test(c.detail ?? '')));
+    await waitFor('switched to serial', () => auto.source === 'serial', 10_000);
+    await waitFor('serial port open', () => gpsdSink.connections.some((c) => c.connected && /baud/.test(c.detail ?? '')));
+    await fh.write(driveSentences().slice(0, 18).map((l) => l + '\r\n').join(''));
+    await waitFor('serial fixes', () => gpsdSink.fixes.length >= 2);
+  } finally {
+    await fh.close();
+    await auto.stop();
+    await bare.stop();
     await pty.stop();
   }
 });

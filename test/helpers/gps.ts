@@ -136,3 +136,24 @@ export function expectedAt(hhmmss: string): { lat: number; lon: number; speed: n
     altitude: Number(gga[9]),
   };
 }
+
+/** A real gpsd with no device (`gpsd -N -S port`): it answers clients but never sends a TPV. */
+export async function startBareGpsd(port: number, dir: string): Promise<Gpsfake> {
+  const proc = spawn('gpsd', ['-N', '-S', String(port), '-F', join(dir, `gpsd-${port}.sock`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let failed: Error | null = null;
+  proc.once('error', (err) => (failed = err));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const until = Date.now() + 10_000;
+  while (!(await portOpen(port))) {
+    if (failed) throw new Error(`gpsd could not start (is Debian's gpsd installed?): ${String(failed)}`);
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`gpsd did not listen on ${port}`);
+    await sleep(50);
+  }
+  return {
+    proc,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
