@@ -1,8 +1,9 @@
 /**
  * The phone's one connection to the daemon. Keeps a mirror of the daemon state
  * that is always either exact or visibly reconnecting:
- * - text "ping" every 15 s; no message at all within 10 s of it -> reconnect
- *   (browsers cannot see ping frames, so this is how a dead link is noticed);
+ * - text "ping" every 15 s (sooner after 5 s of silence); no message at all
+ *   within 10 s of it -> reconnect (browsers cannot see ping frames, so this
+ *   is how a dead link is noticed);
  * - unlimited reconnects, capped exponential backoff with full jitter;
  *   immediately on visibilitychange (visible), pageshow and online;
  * - snapshot, then deltas in seq order; a gap asks for resync.
@@ -26,6 +27,8 @@ export type LinkStatus =
 export interface ConnectionOptions {
   url: string;
   pingEveryMs?: number;
+  /** Ping early after this much silence from the server (default 5 s). */
+  idlePingMs?: number;
   pongTimeoutMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -40,6 +43,8 @@ export class Connection {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private pingTimer: number | undefined;
+  private lastPingAt = 0;
+  private lastRxAt = 0;
   private deadline: number | undefined;
   private retryTimer: number | undefined;
   private readonly stateListeners = new Set<Listener<DaemonState>>();
@@ -48,14 +53,18 @@ export class Connection {
 
   constructor(private readonly opts: ConnectionOptions) {}
 
-  onState(fn: Listener<DaemonState>): void {
+  /** Each `on*` returns a function that removes the listener (screens unsubscribe when they unmount). */
+  onState(fn: Listener<DaemonState>): () => void {
     this.stateListeners.add(fn);
+    return () => this.stateListeners.delete(fn);
   }
-  onStatus(fn: Listener<LinkStatus>): void {
+  onStatus(fn: Listener<LinkStatus>): () => void {
     this.statusListeners.add(fn);
+    return () => this.statusListeners.delete(fn);
   }
-  onEvent(fn: Listener<EventMessage>): void {
+  onEvent(fn: Listener<EventMessage>): () => void {
     this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
   }
 
   start(): void {
@@ -85,6 +94,11 @@ export class Connection {
     this.setStatus({ kind: 'connecting' });
     const ws = new WebSocket(this.opts.url);
     this.ws = ws;
+    // A frozen daemon or a half-dead hotspot can leave the handshake pending for
+    // minutes (TCP timeouts): no hello within the pong timeout counts as failed.
+    this.deadline = window.setTimeout(() => {
+      if (this.ws === ws) this.scheduleReconnect(null);
+    }, this.opts.pongTimeoutMs ?? 10_000);
     ws.onmessage = (ev) => this.receive(typeof ev.data === 'string' ? ev.data : '');
     ws.onclose = (ev) => {
       if (this.ws === ws) this.scheduleReconnect(ev.code);
@@ -95,6 +109,7 @@ export class Connection {
   private receive(text: string): void {
     window.clearTimeout(this.deadline); // anything from the server proves the link
     this.deadline = undefined;
+    this.lastRxAt = Date.now();
     if (text === 'pong') return;
     if (text === PING) {
       this.ws?.send('pong');
@@ -138,24 +153,35 @@ export class Connection {
     }
   }
 
+  /**
+   * Pings every `pingEveryMs`, and also as soon as the usually busy stream has
+   * been silent for `idlePingMs`: a frozen daemon is then noticed after about
+   * idle + pong timeout instead of up to ping interval + pong timeout.
+   */
   private startPinging(): void {
     window.clearInterval(this.pingTimer);
-    this.pingTimer = window.setInterval(() => this.sendPing(), this.opts.pingEveryMs ?? 15_000);
+    const every = this.opts.pingEveryMs ?? 15_000;
+    const idle = Math.min(every, this.opts.idlePingMs ?? 5_000);
+    this.lastPingAt = Date.now();
+    this.pingTimer = window.setInterval(() => {
+      const now = Date.now();
+      if (now - this.lastPingAt >= every || now - this.lastRxAt >= idle) this.sendPing();
+    }, Math.min(1_000, idle));
   }
 
   private sendPing(): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (this.deadline !== undefined) return; // a ping is already waiting for its answer
     ws.send(PING);
-    if (this.deadline === undefined) {
-      this.deadline = window.setTimeout(() => {
-        // Silent for too long: the daemon or the link is gone. Do not wait for TCP.
-        if (this.ws === ws) {
-          ws.close(4000, 'no pong');
-          this.scheduleReconnect(null);
-        }
-      }, this.opts.pongTimeoutMs ?? 10_000);
-    }
+    this.lastPingAt = Date.now();
+    this.deadline = window.setTimeout(() => {
+      // Silent for too long: the daemon or the link is gone. Do not wait for TCP.
+      if (this.ws === ws) {
+        ws.close(4000, 'no pong');
+        this.scheduleReconnect(null);
+      }
+    }, this.opts.pongTimeoutMs ?? 10_000);
   }
 
   private scheduleReconnect(code: number | null): void {

@@ -1,0 +1,231 @@
+/**
+ * The phone UI in Debian's Chromium against the real daemon (dist/, simulation
+ * mode, 127.0.0.1): it loads clean, shows live values, every screen renders,
+ * it survives the daemon being killed and restarted, and it notices a frozen
+ * daemon. Screenshots of every screen go to test-output/ for review.
+ * Needs `make build` first (the daemon from dist/, the UI from web/dist).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { spawnDaemon, tempDir, type Spawned } from './helpers/daemon.js';
+import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
+
+let dataDir = '';
+let daemon: Spawned;
+let port = 0;
+let base = '';
+let phone: PhoneBrowser;
+
+const POSITION = /^-?\d+\.\d{5}, -?\d+\.\d{5}$/;
+
+async function startDaemon(listenPort: number): Promise<Spawned> {
+  const d = spawnDaemon(['run', '--simulate', '--listen', `127.0.0.1:${listenPort}`, '--data-dir', dataDir]);
+  await d.url.catch((err: Error) => {
+    throw new Error(`${err.message}; last log lines: ${JSON.stringify(d.lines.slice(-3))}`);
+  });
+  return d;
+}
+
+async function stopDaemon(d: Spawned): Promise<void> {
+  if (d.proc.exitCode !== null || d.proc.signalCode !== null) return;
+  d.proc.kill('SIGCONT');
+  d.proc.kill('SIGTERM');
+  const t = setTimeout(() => d.proc.kill('SIGKILL'), 10_000);
+  await d.exit;
+  clearTimeout(t);
+}
+
+/** Status of an API route as the daemon answers it, and whether the route exists at all. */
+async function route(path: string): Promise<{ status: number; exists: boolean }> {
+  const res = await fetch(base + path.slice(1));
+  const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  return { status: res.status, exists: !(res.status === 404 && (body.error?.message ?? '').startsWith('no route')) };
+}
+
+const text = (selector: string) => async (): Promise<string> => (await phone.page.textContent(selector)) ?? '';
+
+function waitForPositionChange(from: string, timeout = 15_000): Promise<string> {
+  return waitFor(text('#position'), (t) => t !== from && POSITION.test(t), `a position other than ${from}`, timeout);
+}
+
+/** Waits until a status line has finished loading. */
+async function loaded(selector: string): Promise<void> {
+  await phone.page.waitForSelector(selector);
+  await waitFor(text(selector), (t) => t !== 'loading…', `${selector} loaded`);
+}
+
+async function open(path: string, ready: string): Promise<void> {
+  await phone.page.click(`nav a[href="${path}"]`);
+  await phone.page.waitForSelector(ready, { timeout: 15_000 });
+}
+
+/**
+ * A free port, chosen before the first start: a daemon bound to port 0 gets no
+ * SO_REUSEADDR from uWS, and then the TIME_WAIT sockets that its SIGKILL leaves
+ * behind would block a restart on that port for a minute. A fixed port (as in
+ * production) is bound with SO_REUSEADDR and restarts at once.
+ */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port: p } = srv.address() as AddressInfo;
+  await new Promise((resolve) => srv.close(resolve));
+  return p;
+}
+
+before(async () => {
+  dataDir = await tempDir('dashcamd-ui-');
+  daemon = await startDaemon(await freePort());
+  base = await daemon.url;
+  port = Number(new URL(base).port);
+  phone = await openPhone();
+});
+
+after(async () => {
+  await phone?.close();
+  if (daemon) await stopDaemon(daemon);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('the dashboard loads without console errors and its GPS values change live', async () => {
+  await phone.page.goto(base);
+  await phone.page.waitForSelector('#link[data-kind="live"]', { timeout: 15_000 });
+  const first = await waitFor(text('#position'), (t) => POSITION.test(t), 'a position');
+  const second = await waitForPositionChange(first);
+  assert.notEqual(second, first);
+  assert.match((await phone.page.textContent('#fix')) ?? '', /^(2D|3D) · \d+\/\d+ sats/);
+  assert.match((await phone.page.textContent('#disk')) ?? '', /\d (KB|MB|GB|TB)/);
+  assert.equal(await phone.page.getAttribute('#link', 'data-kind'), 'live');
+  await phone.screenshot('dashboard');
+  assert.deepEqual(phone.errors, []);
+});
+
+test('every screen renders, the map shows the car marker, and no request leaves the daemon', async () => {
+  await open('/map', '#map .leaflet-marker-icon');
+  // The marker image is bundled: it must really have loaded.
+  const markerWidth = 'document.querySelector("#map img.leaflet-marker-icon")?.naturalWidth ?? 0';
+  await waitFor(() => phone.page.evaluate<number>(markerWidth), (w) => w > 0, 'the marker image to load');
+  const tilesets = await route('/api/tilesets');
+  if (!tilesets.exists) assert.match((await phone.page.textContent('#map-note')) ?? '', /not available/);
+  await phone.screenshot('map');
+
+  await open('/downloads', '#new-download');
+  await phone.screenshot('downloads');
+
+  await open('/trips', '#trips-status');
+  await loaded('#trips-status');
+  await phone.screenshot('trips');
+
+  await open('/events', '#events-status');
+  await loaded('#events-status');
+  await phone.screenshot('events');
+
+  // A screen's own URL works after a reload (the daemon's SPA fallback).
+  await phone.page.goto(`${base}map`);
+  await phone.page.waitForSelector('#map .leaflet-marker-icon', { timeout: 15_000 });
+  assert.equal(await phone.page.getAttribute('nav a[aria-current]', 'href'), '/map');
+
+  const outside = phone.requests.filter((u) => new URL(u).host !== `127.0.0.1:${port}` && !u.startsWith('data:'));
+  assert.deepEqual(outside, []);
+  // The only console errors allowed are Chromium's notes on 404s from API routes this daemon does not have.
+  for (const e of phone.errors) {
+    assert.match(e.text, /status of 404/, `unexpected console error: ${e.text}`);
+    const path = new URL(e.url).pathname;
+    assert.equal((await route(path)).exists, false, `console error for an existing route: ${e.url}`);
+  }
+});
+
+test('the events screen marks a moment and shows marks made elsewhere', async () => {
+  await phone.page.goto(`${base}events`);
+  await loaded('#events-status');
+  const events = await route('/api/events');
+  if (!events.exists) {
+    assert.match((await phone.page.textContent('#events-status')) ?? '', /not available/);
+    return;
+  }
+  const before = await phone.page.locator('#events-list li').count();
+  await phone.page.click('#mark');
+  await waitFor(() => phone.page.locator('#events-list li').count(), (n) => n === before + 1, 'one more mark');
+  // A mark from another client (the camera button uses the same path) arrives over the channel.
+  const res = await fetch(`${base}api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(res.status, 201);
+  const { event } = (await res.json()) as { event: { id: number } };
+  await phone.page.waitForSelector(`#events-list li[data-id="${event.id}"]`, { timeout: 10_000 });
+  await phone.screenshot('events-marked');
+});
+
+test('the trips screen lists the recorded trips with a working GPX link', async () => {
+  await phone.page.goto(`${base}trips`);
+  await loaded('#trips-status');
+  const trips = await route('/api/trips');
+  if (!trips.exists) {
+    assert.match((await phone.page.textContent('#trips-status')) ?? '', /not available/);
+    return;
+  }
+  const api = (await (await fetch(`${base}api/trips`)).json()) as { trips: Array<{ id: number }> };
+  assert.equal(await phone.page.locator('#trips-list li').count(), api.trips.length);
+  if (api.trips.length === 0) return;
+  const href = await phone.page.getAttribute(`#trips-list li[data-id="${api.trips[0]!.id}"] a`, 'href');
+  const gpx = await phone.page.evaluate(async (u) => {
+    const r = await fetch(u!);
+    return { status: r.status, text: await r.text() };
+  }, href);
+  assert.equal(gpx.status, 200);
+  assert.match(gpx.text, /<gpx[\s>]/);
+});
+
+test('an area drawn on the map fills the new-download form, which checks its input', async () => {
+  await phone.page.goto(`${base}downloads`);
+  await phone.page.click('#estimate');
+  assert.equal(await phone.page.textContent('#form-message'), 'Choose a source.');
+  await phone.page.click('[data-kind="bbox"]');
+  await phone.page.click('#draw-bbox');
+  await phone.page.waitForSelector('#use-area');
+  await phone.screenshot('map-pick-area');
+  await phone.page.click('#use-area');
+  await phone.page.waitForSelector('#new-download');
+  assert.equal(new URL(phone.page.url()).pathname, '/downloads');
+  assert.equal(await phone.page.getAttribute('[data-kind="bbox"]', 'aria-selected'), 'true');
+  const [w, s, e, n] = await Promise.all(['west', 'south', 'east', 'north'].map((k) => phone.page.inputValue(`input[name="${k}"]`).then(Number)));
+  assert.ok(w! < e! && s! < n!, `bbox ${w},${s},${e},${n}`);
+  await phone.page.fill('input[name="source"]', 'local');
+  await phone.page.click('#estimate');
+  await waitFor(text('#form-message'), (t) => !t.startsWith('estimating'), 'the estimate');
+  if (!(await route('/api/downloads/estimate')).exists) {
+    assert.equal(await phone.page.textContent('#form-message'), 'Downloads are not available on this daemon yet.');
+    assert.equal(await phone.page.isDisabled('#start'), true);
+  }
+  await phone.screenshot('downloads-form');
+});
+
+test('after SIGKILL the page shows reconnecting, and live values return when the daemon restarts on the same port', async () => {
+  await phone.page.goto(base);
+  await phone.page.waitForSelector('#link[data-kind="live"]');
+  daemon.proc.kill('SIGKILL');
+  await daemon.exit;
+  await phone.page.waitForSelector('#link[data-kind="reconnecting"]', { timeout: 10_000 });
+  assert.match((await phone.page.textContent('#link')) ?? '', /^reconnecting/);
+  await phone.screenshot('reconnecting');
+  const stale = (await phone.page.textContent('#position')) ?? '';
+  daemon = await startDaemon(port);
+  await phone.page.waitForSelector('#link[data-kind="live"]', { timeout: 30_000 });
+  await waitForPositionChange(stale);
+});
+
+test('a daemon frozen with SIGSTOP is noticed within 25 s, and the page is live again after SIGCONT', async () => {
+  await phone.page.goto(base);
+  await phone.page.waitForSelector('#link[data-kind="live"]');
+  const frozenAt = Date.now();
+  daemon.proc.kill('SIGSTOP');
+  try {
+    // 15 s ping interval + 10 s pong timeout is the worst case the connection module allows
+    // (a silent stream is pinged after 5 s, so with live GPS it is about 15 s).
+    await phone.page.waitForSelector('#link:not([data-kind="live"])', { timeout: 25_000 });
+    console.log(`# frozen daemon noticed after ${((Date.now() - frozenAt) / 1000).toFixed(1)} s`);
+  } finally {
+    daemon.proc.kill('SIGCONT');
+  }
+  await phone.page.waitForSelector('#link[data-kind="live"]', { timeout: 30_000 });
+});

@@ -1,0 +1,126 @@
+/**
+ * Map: Leaflet over the daemon's own tilesets (/tiles/...), the live position
+ * and the track this page has seen. Nothing is fetched from outside the car:
+ * with no tileset the map still shows position and track on a plain grid.
+ * With `?pick=bbox` it selects an area for the new-download form.
+ */
+import * as L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import iconUrl from 'leaflet/dist/images/marker-icon.png';
+import iconRetinaUrl from 'leaflet/dist/images/marker-icon-2x.png';
+import shadowUrl from 'leaflet/dist/images/marker-shadow.png';
+import type { GpsFix } from '../../../daemon/protocol.js';
+import type { Screen } from '../router.js';
+import { describe, listTilesets, tileUrlTemplate } from '../api.js';
+import { h } from '../dom.js';
+import { setPickedBbox } from '../selection.js';
+
+// Leaflet guesses image paths from its CSS, which breaks with hashed asset names: give them explicitly.
+L.Icon.Default.imagePath = '';
+L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
+
+const DEFAULT_VIEW: L.LatLngExpression = [48.1374, 11.5755];
+
+export const map: Screen = (root, { conn, track, navigate }) => {
+  let alive = true;
+  const picking = new URLSearchParams(location.search).get('pick') === 'bbox';
+  const note = h('p', { class: 'map-note', id: 'map-note', hidden: true });
+  const follow = h('button', { type: 'button', class: 'map-btn', id: 'follow', 'aria-pressed': 'true', 'aria-label': 'follow my position', title: 'follow my position' });
+  const box = h('div', { id: 'map' });
+  root.append(box, note, follow);
+  const m = L.map(box, { zoomControl: true, attributionControl: true, worldCopyJump: true }).setView(DEFAULT_VIEW, 14);
+  let following = true;
+  m.on('dragstart', () => {
+    following = false;
+    follow.setAttribute('aria-pressed', 'false');
+  });
+  follow.addEventListener('click', () => {
+    following = true;
+    follow.setAttribute('aria-pressed', 'true');
+    const fix = conn.state?.gps.fix;
+    if (fix) m.setView([fix.lat, fix.lon], Math.max(m.getZoom(), 14));
+  });
+
+  const showNote = (text: string): void => {
+    note.hidden = !text;
+    note.textContent = text;
+  };
+  void listTilesets().then((r) => {
+    if (!alive) return;
+    if (!r.ok) return showNote(r.kind === 'missing' ? 'Offline maps are not available on this daemon yet.' : describe(r));
+    if (r.value.tilesets.length === 0) return showNote('No offline maps yet: download an area on the Downloads screen.');
+    const layers: Record<string, L.TileLayer> = {};
+    for (const t of r.value.tilesets) {
+      layers[t.name] = L.tileLayer(tileUrlTemplate(t), {
+        minZoom: 0,
+        maxZoom: 20,
+        minNativeZoom: t.minzoom,
+        maxNativeZoom: t.maxzoom,
+        attribution: t.attribution,
+        ...(t.bounds ? { bounds: L.latLngBounds([t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]) } : {}),
+      });
+    }
+    Object.values(layers)[0]!.addTo(m);
+    if (r.value.tilesets.length > 1) L.control.layers(layers, {}, { collapsed: true }).addTo(m);
+  });
+
+  const line = L.polyline(track.points, { color: '#4af', weight: 4, opacity: 0.8 }).addTo(m);
+  let marker: L.Marker | null = null;
+  let accuracy: L.Circle | null = null;
+  const place = (fix: GpsFix | null, stale: boolean): void => {
+    if (!fix || fix.mode === 'none') return;
+    const at: L.LatLngTuple = [fix.lat, fix.lon];
+    if (!marker) {
+      marker = L.marker(at, { title: 'car', keyboard: false }).addTo(m);
+      accuracy = L.circle(at, { radius: fix.errorM ?? 10, weight: 1, color: '#4af', fillOpacity: 0.1 }).addTo(m);
+      m.setView(at, 15, { animate: false });
+    }
+    marker.setLatLng(at).setOpacity(stale ? 0.5 : 1);
+    accuracy!.setLatLng(at).setRadius(fix.errorM ?? 10);
+    if (following && !picking) m.panTo(at, { animate: false });
+  };
+  if (conn.state) place(conn.state.gps.fix, conn.state.gps.stale);
+  const offState = conn.onState((s) => place(s.gps.fix, s.gps.stale));
+  const offTrack = track.onPoint((p) => line.addLatLng(p));
+
+  if (picking) setUpPicker(m, root, (b) => {
+    setPickedBbox(b);
+    navigate('/downloads');
+  });
+
+  return () => {
+    alive = false;
+    offState();
+    offTrack();
+    // Stop running pan/zoom animations first: their next frame would touch removed panes.
+    m.stop();
+    m.remove();
+  };
+};
+
+/** Two taps set the corners; "Use visible area" takes what is on screen. */
+function setUpPicker(m: L.Map, root: HTMLElement, done: (b: [number, number, number, number]) => void): void {
+  let first: L.LatLng | null = null;
+  let rect: L.Rectangle | null = null;
+  const hint = h('span', {}, 'Tap two corners, or use the visible area.');
+  const useBtn = h('button', { type: 'button', class: 'primary', id: 'use-area' }, 'Use visible area');
+  root.append(h('div', { class: 'map-picker' }, hint, useBtn));
+  m.on('click', (ev: L.LeafletMouseEvent) => {
+    if (!first || rect) {
+      rect?.remove();
+      rect = null;
+      first = ev.latlng;
+      hint.textContent = 'Now tap the opposite corner.';
+      return;
+    }
+    rect = L.rectangle(L.latLngBounds(first, ev.latlng), { color: '#fb3', weight: 2 }).addTo(m);
+    first = null;
+    hint.textContent = 'Area selected. Tap again to start over.';
+    useBtn.textContent = 'Use this area';
+  });
+  useBtn.addEventListener('click', () => {
+    const b = rect ? rect.getBounds() : m.getBounds();
+    const r = (n: number): number => Math.round(n * 1e5) / 1e5;
+    done([r(Math.max(-180, b.getWest())), r(Math.max(-85, b.getSouth())), r(Math.min(180, b.getEast())), r(Math.min(85, b.getNorth()))]);
+  });
+}
