@@ -71,8 +71,9 @@ export const downloads: Screen = (root, ctx) => {
     const rate = h('span', { class: 'muted job-rate' });
     const reason = h('p', { class: 'warn job-reason', hidden: true });
     const buttons = h('div', { class: 'buttons' });
+    const zooms = h('small', { class: 'muted job-zooms' });
     const el = h('article', { class: 'job', 'data-id': job.id },
-      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', { class: 'row' }, counts, rate), reason, buttons);
+      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', { class: 'row' }, counts, rate), zooms, reason, buttons);
     let shownActions = '';
     const update = (j: DownloadJob): void => {
       el.dataset.state = j.state;
@@ -84,6 +85,8 @@ export const downloads: Screen = (root, ctx) => {
       const extra = [j.tilesMissing ? `${fmtCount(j.tilesMissing)} missing` : '', j.tilesFailed ? `${fmtCount(j.tilesFailed)} failed` : ''].filter(Boolean);
       setText(counts, `${fmtCount(j.tilesDone)} / ${fmtCount(j.tilesTotal)} tiles${extra.length ? ` (${extra.join(', ')})` : ''} · ${fmtBytes(j.bytes)}`);
       setText(rate, j.state === 'running' ? `${j.tilesPerS.toFixed(1)} tiles/s · ${fmtBytes(j.bytesPerS)}/s · ETA ${j.etaS === null ? NONE : fmtDuration(j.etaS)}` : '');
+      // Per-zoom progress is optional in the protocol: shown when the daemon sends it.
+      setText(zooms, (j.perZoom ?? []).map((z) => `z${z.zoom} ${z.total ? Math.floor((100 * z.done) / z.total) : 100} %`).join(' · '));
       reason.hidden = !j.reason;
       setText(reason, j.reason ?? '');
       const actions = actionsFor(j.state);
