@@ -40,14 +40,17 @@ test('fixes from a real gpsd (gpsfake) carry the position, speed, altitude and s
 test('a client started before gpsd connects once gpsd appears, and comes back after gpsd is killed and restarted', async () => {
   const port = await freePort();
   const sink = recordingSink();
-  const { log } = recordingLogger();
-  const gps = new GpsdGps(gpsdOpts(port), log);
+  const { log, lines } = recordingLogger();
+  const gps = new GpsdGps({ ...gpsdOpts(port), warnAfterMs: 500 }, log);
   let fake = null;
   try {
     await gps.start(sink);
     await sleep(1500); // several refused attempts: the backoff is at its cap now
     fake = await startGpsfake(port);
     await waitFor('first fix', () => sink.fixes.length > 0, 20_000);
+    const warned = lines.filter((l) => l.msg === 'gpsd not reachable; still retrying');
+    assert.equal(warned.length, 1, 'an unreachable gpsd is logged once, not per retry');
+    assert.equal(warned[0]!.error, 'ECONNREFUSED');
     await fake.stop();
     fake = null;
     await waitFor('disconnect', () => sink.connections.at(-1)?.connected === false, 10_000);

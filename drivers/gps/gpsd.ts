@@ -16,6 +16,8 @@ export interface GpsdOptions {
   /** First retry delay; doubles per failed attempt up to reconnectMaxMs. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** Unreachable for this long logs one warning (the retries themselves log at debug). Default 5000. */
+  warnAfterMs?: number;
 }
 
 /** A line longer than this is not gpsd talking: drop it instead of buffering forever. */
@@ -32,6 +34,10 @@ export class GpsdGps implements GpsDriver {
   private buffer = '';
   private sky: SkySummary | null = null;
   private last: GpsFix | null = null;
+  /** Since when gpsd has been unreachable (null while connected), and whether that was logged. */
+  private downSince: number | null = null;
+  private warnedDown = false;
+  private lastError = '';
 
   constructor(
     private readonly opts: GpsdOptions,
@@ -43,6 +49,7 @@ export class GpsdGps implements GpsDriver {
   async start(sink: GpsSink): Promise<void> {
     this.sink = sink;
     this.stopped = false;
+    this.downSince = Date.now();
     sink.connection(false, `connecting to gpsd at ${this.opts.host}:${this.opts.port}`);
     this.connect();
   }
@@ -74,6 +81,7 @@ export class GpsdGps implements GpsDriver {
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // ECONNREFUSED while gpsd is down is the normal case: debug only.
+      this.lastError = err.code ?? err.message;
       this.log.debug({ err: err.message, code: err.code }, 'gpsd socket error');
     });
     socket.on('close', () => this.onClose(socket));
@@ -85,9 +93,15 @@ export class GpsdGps implements GpsDriver {
     this.socket = null;
     if (this.connected) {
       this.connected = false;
+      this.downSince = Date.now();
       this.sink?.connection(false, 'gpsd connection closed');
     }
     if (this.stopped) return;
+    const downMs = Date.now() - (this.downSince ?? Date.now());
+    if (!this.warnedDown && downMs >= (this.opts.warnAfterMs ?? 5000)) {
+      this.warnedDown = true;
+      this.log.warn({ host: this.opts.host, port: this.opts.port, downMs, error: this.lastError }, 'gpsd not reachable; still retrying');
+    }
     const delay = this.retryDelay;
     this.retryDelay = Math.min(this.opts.reconnectMaxMs, this.retryDelay * 2);
     this.retryTimer = setTimeout(() => {
@@ -121,6 +135,8 @@ export class GpsdGps implements GpsDriver {
         // gpsd greets every client with VERSION: only now is it really up.
         this.retryDelay = this.opts.reconnectMinMs;
         this.connected = true;
+        this.downSince = null;
+        this.warnedDown = false;
         this.log.info({ release: report.release, proto: `${report.proto_major}.${report.proto_minor}` }, 'gpsd version');
         this.sink?.connection(true, `gpsd ${report.release} at ${this.opts.host}:${this.opts.port}`);
         break;
