@@ -13,19 +13,7 @@ import { SerialGps } from '../drivers/gps/serial.js';
 import { FallbackGps } from '../drivers/gps/fallback.js';
 import { PACKAGE_ROOT } from './version.js';
 import { SimulatedGpio } from '../drivers/gpio/simulated.js';
-
-class UnavailableGpio implements GpioDriver {
-  constructor(private readonly reason: string) {}
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  status() {
-    return { available: false, reason: this.reason };
-  }
-  read(): boolean | null {
-    return null;
-  }
-  write(): void {}
-}
+import { OnoffGpio } from '../drivers/gpio/onoff.js';
 
 /** The sample drive that ships with the project; `make run` replays it. */
 export const SAMPLE_DRIVE = join(PACKAGE_ROOT, 'test', 'fixtures', 'drive.nmea');
@@ -49,6 +37,13 @@ export function createGpsDriver(config: Config, log: Logger): GpsDriver {
 
 export function createGpioDriver(config: Config, log: Logger): GpioDriver {
   if (config.simulate || config.gpio.driver === 'simulated') return new SimulatedGpio();
-  log.warn({ driver: config.gpio.driver }, 'GPIO driver not available in this build');
-  return new UnavailableGpio(`${config.gpio.driver} driver not available in this build`);
+  const g = config.gpio;
+  const p = g.leds.pins;
+  // No warning here: the GPIO feature logs the one warning when the driver reports unavailable.
+  return new OnoffGpio({
+    inputs: { button: g.button, ignition: g.ignition },
+    outputs: { ledGps: p.gps, ledDownload: p.download, ledError: p.error, ledDiskGreen: p.diskGreen, ledDiskYellow: p.diskYellow, ledDiskRed: p.diskRed },
+    outputActiveLevel: g.leds.activeLevel,
+    onWriteError: (output, err) => log.warn({ err, output }, 'GPIO output write failed; further failures of this output are not logged'),
+  });
 }

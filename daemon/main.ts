@@ -22,7 +22,11 @@ import { TripDb } from './trips/trip-db.js';
 import { TripRecorder } from './trips/trip-recorder.js';
 import { registerTripsApi } from './trips/api.js';
 import { ClockCheck } from './gps-clock.js';
-import { GpioPublisher } from './gpio-publisher.js';
+import { GpioFeature } from './gpio/feature.js';
+import { SafeShutdown, ShutdownHooks, resolveShutdownCommand } from './safe-shutdown.js';
+import { EventMarks } from './event-marks.js';
+import { EventMarker } from './event-marker.js';
+import { registerEventsApi } from './events-api.js';
 import { createGpsDriver, createGpioDriver } from './devices.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
@@ -78,7 +82,23 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   const clock = new ClockCheck(config.gps.clock, log.child({ module: 'clock' }));
   const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }), clock);
   const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
-  const gpio = new GpioPublisher(createGpioDriver(config, log), store, log.child({ module: 'gpio' }));
+  // Components that must persist something before power-off register here (download jobs, databases).
+  const shutdownHooks = new ShutdownHooks();
+  const safeShutdown = new SafeShutdown(
+    { command: resolveShutdownCommand(config.gpio.shutdownCommand, config.simulate) },
+    shutdownHooks,
+    store,
+    log.child({ module: 'shutdown' }),
+  );
+  const marker = new EventMarker(new EventMarks(join(config.dataDir, 'events.sqlite')), store, shutdownHooks, log.child({ module: 'events' }));
+  const gpio = new GpioFeature(
+    { debounceMs: config.gpio.debounceMs, longPressMs: config.gpio.longPressMs, ignitionGraceMs: config.gpio.ignitionGraceMs },
+    createGpioDriver(config, log),
+    store,
+    marker,
+    safeShutdown,
+    log.child({ module: 'gpio' }),
+  );
 
   const health = (): Health => ({
     status: 'ok',
@@ -100,6 +120,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   server.app.ws('/ws', channel.behavior());
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
   registerTripsApi(router, trips);
+  registerEventsApi(router, marker);
   router.notFoundFallback('/api');
   server.app.get('/*', (res, req) => staticFiles.handle(res, req));
   server.app.head('/*', (res, req) => staticFiles.handle(res, req));
@@ -112,6 +133,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     { name: 'system', start: () => system.start(), stop: () => system.stop() },
     { name: 'gps', start: () => gps.start(), stop: () => gps.stop() },
     { name: 'trips', start: () => trips.start(), stop: () => trips.stop() },
+    { name: 'events', start: () => marker.start(), stop: () => marker.stop() },
     { name: 'gpio', start: () => gpio.start(), stop: () => gpio.stop() },
     { name: 'channel', start: () => channel.start(), stop: () => channel.stop() },
   ];

@@ -157,6 +157,28 @@ export const TOPICS: readonly Topic[] = ['gps', 'gpio', 'system', 'downloads'];
 export type KeyedTopic = 'downloads';
 export type KeyedValue<T extends KeyedTopic> = DaemonState[T][string];
 
+/**
+ * A moment the driver marked (button short press, or the UI). Sent as event
+ * `events`/`mark` with this as data, and listed by GET /api/events.
+ */
+export interface EventMark {
+  id: number;
+  /** ISO-8601 daemon time of the press. */
+  time: string;
+  source: 'button' | 'api';
+  /** Last known position, null when there never was a fix; `stale` when it is old. */
+  position: {
+    lat: number;
+    lon: number;
+    altitude: number | null;
+    speed: number | null;
+    track: number | null;
+    mode: FixMode;
+    fixTime: string;
+    stale: boolean;
+  } | null;
+}
+
 // ------------------------------------------------------- server -> client ----
 
 export interface HelloMessage {

@@ -4,6 +4,7 @@
  * Every field has a default so an empty file, or none, is a working config.
  */
 import { z } from 'zod';
+import { gpioSchema } from './gpio-schema.js';
 import { gpsSchema } from './gps-schema.js';
 import { downloadsSchema } from './downloads-schema.js';
 
@@ -70,11 +71,8 @@ export const configSchema = z.strictObject({
     gps: gpsSchema.prefault({}),
     /** Map tile downloads: parallel jobs, tile cap, disk floor, contact, sources (see downloads-schema.ts). */
     downloads: downloadsSchema.prefault({}),
-    gpio: z.strictObject({
-        /** Which driver runs: onoff (sysfs) or simulated (forced by --simulate). */
-        driver: z.enum(['onoff', 'simulated']).default('onoff'),
-      })
-      .prefault({}),
+    /** Button, LEDs, ignition sense and the safe shutdown (see gpio-schema.ts). */
+    gpio: gpioSchema.prefault({}),
     debug: z.strictObject({
         /** Enables POST /api/debug/block (blocks the event loop; for watchdog tests only). */
         testHooks: z.boolean().default(false),

@@ -5,7 +5,12 @@
  * driver so they are tested on any machine.
  */
 export type GpioInput = 'button' | 'ignition';
-export type GpioOutput = 'ledGps' | 'ledDownload' | 'ledError' | 'ledDisk';
+/**
+ * The disk level is shown on three LEDs (green, yellow, red) like a traffic
+ * light, because a single on/off LED cannot show a colour.
+ */
+export const GPIO_OUTPUTS = ['ledGps', 'ledDownload', 'ledError', 'ledDiskGreen', 'ledDiskYellow', 'ledDiskRed'] as const;
+export type GpioOutput = (typeof GPIO_OUTPUTS)[number];
 
 export interface GpioSink {
   input(name: GpioInput, active: boolean): void;
