@@ -27,6 +27,7 @@ import { SafeShutdown, ShutdownHooks, resolveShutdownCommand } from './safe-shut
 import { EventMarks } from './event-marks.js';
 import { EventMarker } from './event-marker.js';
 import { registerEventsApi } from './events-api.js';
+import { registerGpioDebugApi } from './gpio/debug-api.js';
 import { createGpsDriver, createGpioDriver } from './devices.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
@@ -91,9 +92,10 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     log.child({ module: 'shutdown' }),
   );
   const marker = new EventMarker(new EventMarks(join(config.dataDir, 'events.sqlite')), store, shutdownHooks, log.child({ module: 'events' }));
+  const gpioDriver = createGpioDriver(config, log);
   const gpio = new GpioFeature(
     { debounceMs: config.gpio.debounceMs, longPressMs: config.gpio.longPressMs, ignitionGraceMs: config.gpio.ignitionGraceMs },
-    createGpioDriver(config, log),
+    gpioDriver,
     store,
     marker,
     safeShutdown,
@@ -121,6 +123,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
   registerTripsApi(router, trips);
   registerEventsApi(router, marker);
+  registerGpioDebugApi(router, gpioDriver, { testHooks: config.debug.testHooks });
   router.notFoundFallback('/api');
   server.app.get('/*', (res, req) => staticFiles.handle(res, req));
   server.app.head('/*', (res, req) => staticFiles.handle(res, req));
