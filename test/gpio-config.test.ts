@@ -24,11 +24,11 @@ test('two functions on one BCM pin are refused with the path of the second', () 
 test('a pin can be left unwired with null, and the shutdown command comes from the environment as JSON', () => {
   const g = loadConfig({
     file: null,
-    env: { ...EMPTY_ENV, DASHCAMD_GPIO__SHUTDOWN_COMMAND: '["sudo","/sbin/poweroff"]', DASHCAMD_GPIO__IGNITION_GRACE_MS: '5000' },
+    env: { ...EMPTY_ENV, DASHCAMD_GPIO__SHUTDOWN_COMMAND: '["/usr/bin/systemctl","poweroff","--no-wall"]', DASHCAMD_GPIO__IGNITION_GRACE_MS: '5000' },
     overrides: { gpio: { ignition: { pin: null } } },
   }).gpio;
   assert.equal(g.ignition.pin, null);
-  assert.deepEqual(g.shutdownCommand, ['sudo', '/sbin/poweroff']);
+  assert.deepEqual(g.shutdownCommand, ['/usr/bin/systemctl', 'poweroff', '--no-wall']);
   assert.equal(g.ignitionGraceMs, 5000);
 });
 
