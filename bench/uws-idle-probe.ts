@@ -93,6 +93,7 @@ export async function uwsIdleProbe(): Promise<BenchResult> {
   const conns = new Map<Kind, Conn>();
   const sockets = new Map<Kind, UwsSocket<{ kind: Kind }>>();
   const t0 = Date.now();
+  let tearingDown = false;
   const app = uws.App().ws<{ kind: Kind }>('/*', {
     idleTimeout: IDLE_TIMEOUT_S,
     sendPingsAutomatically: true,
@@ -108,6 +109,7 @@ export async function uwsIdleProbe(): Promise<BenchResult> {
     close: (ws, code, message) => {
       const { kind } = ws.getUserData();
       sockets.delete(kind);
+      if (tearingDown) return; // our own clean-up, not uWS's verdict
       const c = conns.get(kind)!;
       c.closedAfterS = round((Date.now() - c.openedAt) / 1000, 2);
       c.code = code;
@@ -147,6 +149,7 @@ export async function uwsIdleProbe(): Promise<BenchResult> {
   clearInterval(sender);
   const controlAliveS = round((Date.now() - (conns.get('control')?.openedAt ?? t0)) / 1000, 2);
   const controlOpen = conns.get('control')?.closedAfterS == null;
+  tearingDown = true;
   py.kill('SIGCONT');
   py.kill('SIGKILL');
   paused.socket.destroy();
