@@ -8,8 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { spawnDaemon, tempDir, type Spawned } from './helpers/daemon.js';
+import { tempDir, type Spawned } from './helpers/daemon.js';
+import { freePort, startSimDaemon, stopSimDaemon } from './helpers/ui-daemon.js';
 import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
 
 let dataDir = '';
@@ -20,22 +20,7 @@ let phone: PhoneBrowser;
 
 const POSITION = /^-?\d+\.\d{5}, -?\d+\.\d{5}$/;
 
-async function startDaemon(listenPort: number): Promise<Spawned> {
-  const d = spawnDaemon(['run', '--simulate', '--listen', `127.0.0.1:${listenPort}`, '--data-dir', dataDir]);
-  await d.url.catch((err: Error) => {
-    throw new Error(`${err.message}; last log lines: ${JSON.stringify(d.lines.slice(-3))}`);
-  });
-  return d;
-}
-
-async function stopDaemon(d: Spawned): Promise<void> {
-  if (d.proc.exitCode !== null || d.proc.signalCode !== null) return;
-  d.proc.kill('SIGCONT');
-  d.proc.kill('SIGTERM');
-  const t = setTimeout(() => d.proc.kill('SIGKILL'), 10_000);
-  await d.exit;
-  clearTimeout(t);
-}
+const startDaemon = (p: number): Promise<Spawned> => startSimDaemon(dataDir, p);
 
 /** Status of an API route as the daemon answers it, and whether the route exists at all. */
 async function route(path: string): Promise<{ status: number; exists: boolean }> {
@@ -61,20 +46,6 @@ async function open(path: string, ready: string): Promise<void> {
   await phone.page.waitForSelector(ready, { timeout: 15_000 });
 }
 
-/**
- * A free port, chosen before the first start: a daemon bound to port 0 gets no
- * SO_REUSEADDR from uWS, and then the TIME_WAIT sockets that its SIGKILL leaves
- * behind would block a restart on that port for a minute. A fixed port (as in
- * production) is bound with SO_REUSEADDR and restarts at once.
- */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port: p } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return p;
-}
-
 before(async () => {
   dataDir = await tempDir('dashcamd-ui-');
   daemon = await startDaemon(await freePort());
@@ -85,7 +56,7 @@ before(async () => {
 
 after(async () => {
   await phone?.close();
-  if (daemon) await stopDaemon(daemon);
+  if (daemon) await stopSimDaemon(daemon);
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -155,6 +155,7 @@ export function downloadForm(root: HTMLElement, ctx: ScreenContext): () => void 
     }
     invalidate();
     say('Download started.', 'ok');
+    window.scrollTo({ top: 0, behavior: 'smooth' }); // the new job is at the top of the list
   });
 
   // Show where "around me" is; fill the source list if the daemon offers one.
