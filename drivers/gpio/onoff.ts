@@ -107,13 +107,16 @@ export class OnoffGpio implements GpioDriver {
         if (pin === null) continue;
         const m = bcmToSysfs(chips, pin);
         if (!m.ok) return `${name}: ${m.reason}`;
-        // 'low' direction starts the LED off without a glitch.
-        const gpio = new Gpio(m.sysfs, 'low', 'none', { activeLow: this.opts.outputActiveLevel === 'low' });
+        // sysfs applies 'high'/'low' as raw levels (active_low is ignored there),
+        // so start at the physical inactive level: the LED starts off without a flash.
+        const activeLow = this.opts.outputActiveLevel === 'low';
+        const gpio = new Gpio(m.sysfs, activeLow ? 'high' : 'low', 'none', { activeLow });
         this.outputPins.set(name, gpio);
       }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      return e.code === 'EACCES' || e.code === 'EPERM'
+      // EPERM is not listed: epoll reports it for files it cannot watch, not for access rights.
+      return e.code === 'EACCES'
         ? `permission denied on sysfs GPIO (${e.message}); add the user to the gpio group`
         : `GPIO setup failed: ${e.message}`;
     }
