@@ -70,6 +70,9 @@ test('the dashboard loads without console errors and its GPS values change live'
   assert.match((await phone.page.textContent('#disk')) ?? '', /\d (KB|MB|GB|TB)/);
   assert.equal(await phone.page.getAttribute('#link', 'data-kind'), 'live');
   await phone.screenshot('dashboard');
+  await phone.page.emulateMedia({ colorScheme: 'light' });
+  await phone.screenshot('dashboard-light');
+  await phone.page.emulateMedia({ colorScheme: 'dark' });
   assert.deepEqual(phone.errors, []);
 });
 

@@ -119,6 +119,24 @@ const trip: Check<Trip> = (v, p) => {
 };
 
 export const listTrips = (): Promise<ApiResult<{ trips: Trip[] }>> => request('GET', '/api/trips', obj({ trips: arr(trip) }));
+/** The points of a trip, read from its GPX with the browser's XML parser; null when unavailable. */
+export async function tripPoints(id: number): Promise<Array<[number, number]> | null> {
+  try {
+    const res = await fetch(tripGpxUrl(id));
+    if (!res.ok) return null;
+    const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+    const pts: Array<[number, number]> = [];
+    for (const p of doc.getElementsByTagName('trkpt')) {
+      const lat = Number(p.getAttribute('lat'));
+      const lon = Number(p.getAttribute('lon'));
+      if (Number.isFinite(lat) && Number.isFinite(lon)) pts.push([lat, lon]);
+    }
+    return pts;
+  } catch {
+    return null;
+  }
+}
+
 export const tripGpxUrl = (id: number): string => `/api/trips/${id}/gpx${token() ? `?token=${encodeURIComponent(token())}` : ''}`;
 
 // ----------------------------------------------------------- tilesets ----

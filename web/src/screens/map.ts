@@ -11,7 +11,7 @@ import iconRetinaUrl from 'leaflet/dist/images/marker-icon-2x.png';
 import shadowUrl from 'leaflet/dist/images/marker-shadow.png';
 import type { GpsFix } from '../../../daemon/protocol.js';
 import type { Screen } from '../router.js';
-import { describe, listTilesets, tileUrlTemplate } from '../api.js';
+import { describe, listTilesets, listTrips, tileUrlTemplate, tripPoints } from '../api.js';
 import { h } from '../dom.js';
 import { setPickedBbox } from '../selection.js';
 
@@ -82,6 +82,7 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   if (conn.state) place(conn.state.gps.fix, conn.state.gps.stale);
   const offState = conn.onState((s) => place(s.gps.fix, s.gps.stale));
   const offTrack = track.onPoint((p) => line.addLatLng(p));
+  void showCurrentTrip(line, () => alive);
 
   if (picking) setUpPicker(m, root, (b) => {
     setPickedBbox(b);
@@ -97,6 +98,22 @@ export const map: Screen = (root, { conn, track, navigate }) => {
     m.remove();
   };
 };
+
+/** Above this many points the open trip is not fetched (a slow hotspot); the page's own track remains. */
+const MAX_TRIP_POINTS = 20_000;
+
+/**
+ * Replaces the page's own track (only what this page has seen) with the whole
+ * open trip from the trips API, when there is one; later fixes keep being
+ * appended by the live track listener.
+ */
+async function showCurrentTrip(line: L.Polyline, alive: () => boolean): Promise<void> {
+  const trips = await listTrips();
+  const open = trips.ok ? trips.value.trips.find((t) => t.open) : undefined;
+  if (!open || open.points > MAX_TRIP_POINTS) return;
+  const pts = await tripPoints(open.id);
+  if (pts && pts.length > 0 && alive()) line.setLatLngs(pts);
+}
 
 /** Two taps set the corners; "Use visible area" takes what is on screen. */
 function setUpPicker(m: L.Map, root: HTMLElement, done: (b: [number, number, number, number]) => void): void {
