@@ -65,3 +65,12 @@ test('every accepted deadAfter maps to a uWS idleTimeout that uWS accepts (8..96
     assert.ok(Number.isInteger(s) && s >= 8 && s <= 960 && s * 1000 > ms, `${ms} -> ${s}`);
   }
 });
+
+test('a nullable field can be set to null from the environment', () => {
+  const field = envFields().find((f) => f.nullable);
+  assert.ok(field, 'the schema has nullable fields (GPIO pins)');
+  const env = { [field.name]: 'null' };
+  const c = loadConfig({ file: null, env }) as unknown as Record<string, unknown>;
+  const value = field.path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], c);
+  assert.equal(value, null);
+});

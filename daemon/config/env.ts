@@ -18,6 +18,8 @@ export interface EnvField {
   name: string;
   path: string[];
   type: string;
+  /** The field accepts null: the text `null` sets it so. */
+  nullable: boolean;
 }
 
 const PREFIX = 'DASHCAMD_';
@@ -38,8 +40,9 @@ export function envFields(): EnvField[] {
       for (const [k, child] of Object.entries(node.properties)) walk(child, [...path, k]);
       return;
     }
-    const type = node.type ?? node.anyOf?.find((n) => n.type)?.type ?? 'string';
-    out.push({ name: PREFIX + path.map(snake).join('__'), path, type });
+    const type = node.type ?? node.anyOf?.find((n) => n.type && n.type !== 'null')?.type ?? 'string';
+    const nullable = node.type === 'null' || (node.anyOf?.some((n) => n.type === 'null') ?? false);
+    out.push({ name: PREFIX + path.map(snake).join('__'), path, type, nullable });
   };
   walk(root, []);
   cached = out;
@@ -79,7 +82,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
       node[key] ??= {};
       node = node[key] as Record<string, unknown>;
     }
-    node[field.path[field.path.length - 1]!] = convert(raw, field.type);
+    node[field.path[field.path.length - 1]!] = field.nullable && raw.trim() === 'null' ? null : convert(raw, field.type);
   }
   return out;
 }
