@@ -85,6 +85,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
   // Components that must persist something before power-off register here (download jobs, databases).
   const shutdownHooks = new ShutdownHooks();
+  shutdownHooks.register('trips', () => trips.flush());
   const safeShutdown = new SafeShutdown(
     { command: resolveShutdownCommand(config.gpio.shutdownCommand, config.simulate) },
     shutdownHooks,
