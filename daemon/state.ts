@@ -26,6 +26,9 @@ export class StateStore {
   private state: DaemonState = emptyState();
   private lastSeq = 0;
   private readonly emitter = new EventEmitter<StoreEvents>();
+  /** Messages waiting for delivery while listeners are still handling an earlier one. */
+  private readonly queue: SequencedMessage[] = [];
+  private delivering = false;
 
   get seq(): number {
     return this.lastSeq;
@@ -46,7 +49,7 @@ export class StateStore {
     if (this.state[topic] === value) return;
     this.state = { ...this.state, [topic]: value };
     const msg = { type: 'delta', seq: ++this.lastSeq, topic, value } as DeltaMessage;
-    this.emitter.emit('message', msg);
+    this.deliver(msg);
   }
 
   /** Sets (or with null, deletes) one key of a keyed topic. */
@@ -59,13 +62,31 @@ export class StateStore {
     else next[key] = value;
     this.state = { ...this.state, [topic]: next };
     const msg: DeltaMessage = { type: 'delta', seq: ++this.lastSeq, topic, key, value };
-    this.emitter.emit('message', msg);
+    this.deliver(msg);
   }
 
   /** Publishes something that happened; events are delivered to every client. */
   emitEvent(topic: EventMessage['topic'], name: string, data: Record<string, unknown>): void {
     const msg: EventMessage = { type: 'event', seq: ++this.lastSeq, topic, name, data };
-    this.emitter.emit('message', msg);
+    this.deliver(msg);
+  }
+
+  /**
+   * Every listener sees every message in seq order. A listener may change state
+   * while it handles a message (GPIO LEDs follow downloads, say); that nested
+   * message is queued until all listeners have had the current one. Delivering
+   * it at once would let the channel send seq n+1 before n, and then drop n as
+   * already covered, so a client would silently miss a delta.
+   */
+  private deliver(msg: SequencedMessage): void {
+    this.queue.push(msg);
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) this.emitter.emit('message', next);
+    } finally {
+      this.delivering = false;
+    }
   }
 
   onMessage(listener: (msg: SequencedMessage) => void): () => void {
