@@ -89,16 +89,20 @@ export function downloadForm(root: HTMLElement, ctx: ScreenContext): () => void 
   });
   confirmBox.addEventListener('change', () => (startBtn.disabled = !estimate || !confirmBox.checked));
   draw.addEventListener('click', () => ctx.navigate('/map?pick=bbox'));
-  file.addEventListener('change', async () => {
-    routeFile = null;
-    const f = file.files?.[0];
-    if (!f) return;
-    const ext = f.name.toLowerCase().split('.').pop() ?? '';
-    const format = ext === 'gpx' ? 'gpx' : ext === 'kml' ? 'kml' : ext === 'geojson' || ext === 'json' ? 'geojson' : null;
-    if (!format) return say('The route must be a .gpx, .kml or .geojson file.', 'error');
-    if (f.size > 20 * 1024 * 1024) return say('The route file is larger than 20 MB.', 'error');
-    routeFile = { format, data: await f.text() };
-    say('', 'muted');
+  // Reading the file is asynchronous: an estimate asked for meanwhile waits for it.
+  let routeRead: Promise<void> = Promise.resolve();
+  file.addEventListener('change', () => {
+    routeRead = (async () => {
+      routeFile = null;
+      const f = file.files?.[0];
+      if (!f) return;
+      const ext = f.name.toLowerCase().split('.').pop() ?? '';
+      const format = ext === 'gpx' ? 'gpx' : ext === 'kml' ? 'kml' : ext === 'geojson' || ext === 'json' ? 'geojson' : null;
+      if (!format) return say('The route must be a .gpx, .kml or .geojson file.', 'error');
+      if (f.size > 20 * 1024 * 1024) return say('The route file is larger than 20 MB.', 'error');
+      routeFile = { format, data: await f.text() };
+      say('', 'muted');
+    })();
   });
 
   const request = (): JobRequest | string => {
@@ -126,6 +130,7 @@ export function downloadForm(root: HTMLElement, ctx: ScreenContext): () => void 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     invalidate();
+    await routeRead;
     const req = request();
     if (typeof req === 'string') return say(req, 'error');
     say('estimating…', 'muted');

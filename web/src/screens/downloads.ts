@@ -73,7 +73,7 @@ export const downloads: Screen = (root, ctx) => {
     const buttons = h('div', { class: 'buttons' });
     const zooms = h('small', { class: 'muted job-zooms' });
     const el = h('article', { class: 'job', 'data-id': job.id },
-      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', { class: 'row' }, counts, rate), zooms, reason, buttons);
+      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', {}, counts), h('div', {}, rate), zooms, reason, buttons);
     let shownActions = '';
     const update = (j: DownloadJob): void => {
       el.dataset.state = j.state;
