@@ -22,7 +22,8 @@ export type LinkStatus =
   | { kind: 'connecting' }
   | { kind: 'live'; hello: HelloMessage }
   | { kind: 'reconnecting'; inMs: number; attempt: number; lastClose: number | null }
-  | { kind: 'offline' };
+  /** The browser reports no network; a retry is still scheduled in `inMs`. */
+  | { kind: 'offline'; inMs: number };
 
 export interface ConnectionOptions {
   url: string;
@@ -74,16 +75,23 @@ export class Connection {
     });
     window.addEventListener('pageshow', now);
     window.addEventListener('online', now);
-    window.addEventListener('offline', () => this.setStatus({ kind: 'offline' }));
+    // The browser says the network is gone: the socket is dead too. Keep retrying
+    // slowly (not every browser fires 'online' reliably); 'online' retries at once.
+    window.addEventListener('offline', () => this.scheduleReconnect(null));
     this.connect();
   }
 
-  /** Reconnects at once unless a healthy socket is open. */
+  /**
+   * Reconnects at once unless a socket is open or still opening (that one has
+   * its own hello timeout). `pageshow` also fires on the first load, so this
+   * must not replace a socket that is just connecting.
+   */
   reconnectNow(): void {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.sendPing(); // verify it is really alive
       return;
     }
+    if (this.ws && this.ws.readyState === WebSocket.CONNECTING) return;
     window.clearTimeout(this.retryTimer);
     this.attempt = 0;
     this.connect();
@@ -186,11 +194,12 @@ export class Connection {
 
   private scheduleReconnect(code: number | null): void {
     this.teardown();
+    window.clearTimeout(this.retryTimer);
     const base = this.opts.backoffBaseMs ?? 500;
     const cap = this.opts.backoffMaxMs ?? 15_000;
     const inMs = Math.round(Math.random() * Math.min(cap, base * 2 ** this.attempt)); // full jitter
     this.attempt++;
-    this.setStatus(navigator.onLine === false ? { kind: 'offline' } : { kind: 'reconnecting', inMs, attempt: this.attempt, lastClose: code });
+    this.setStatus(navigator.onLine === false ? { kind: 'offline', inMs } : { kind: 'reconnecting', inMs, attempt: this.attempt, lastClose: code });
     this.retryTimer = window.setTimeout(() => this.connect(), inMs);
   }
 

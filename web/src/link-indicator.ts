@@ -1,6 +1,7 @@
 /**
  * The always-visible connection pill: "live", "reconnecting in N s" (counting
- * down), "reconnecting…" while an attempt is under way, or "offline". It also
+ * down), "reconnecting…" while an attempt is under way, or "offline · retry in
+ * N s" when the browser reports no network. It also
  * marks <body> with `data-link` so screens can dim values that are no longer live.
  */
 import type { Connection, LinkStatus } from './connection.js';
@@ -26,16 +27,17 @@ export function mountLinkIndicator(el: HTMLElement, conn: Connection): void {
         if (everLive || retryAt) kind = 'reconnecting';
         text = kind === 'reconnecting' ? 'reconnecting…' : 'connecting…';
         break;
-      case 'reconnecting': {
+      case 'reconnecting':
+      case 'offline': {
         retryAt = Date.now() + s.inMs;
-        const tick = (): void => setText(el, `reconnecting in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`);
-        ticker = window.setInterval(tick, 250);
-        text = `reconnecting in ${Math.ceil(s.inMs / 1000)} s`;
+        const label = (): string => {
+          const n = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+          return s.kind === 'offline' ? `offline · retry in ${n} s` : `reconnecting in ${n} s`;
+        };
+        ticker = window.setInterval(() => setText(el, label()), 250);
+        text = label();
         break;
       }
-      case 'offline':
-        text = 'offline';
-        break;
     }
     el.dataset.kind = kind;
     document.body.dataset.link = kind;

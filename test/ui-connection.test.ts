@@ -1,0 +1,170 @@
+/**
+ * The phone's connection module in Debian's Chromium against a scripted
+ * server on 127.0.0.1 (the built web/dist plus a `ws` endpoint that sends
+ * exactly what a test tells it): resync on a seq gap, `prev` after
+ * coalescing, text heartbeats both ways, the offline indicator and the
+ * immediate reconnect on `online` and `pageshow`. Needs `make build` (web/dist).
+ */
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { emptyState, type DaemonState, type GpsFix, type ServerMessage } from '../daemon/protocol.js';
+import { ROOT } from './helpers/daemon.js';
+import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
+
+const DIST = join(ROOT, 'web', 'dist');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+
+let http: Server;
+let wss: WebSocketServer;
+let base = '';
+let phone: PhoneBrowser;
+/** Every socket the page opened, newest last, with the texts it sent. */
+let sockets: Array<{ ws: WebSocket; received: string[] }> = [];
+/** While set, every new socket is closed at once (a daemon that is not there yet). */
+let refuse = false;
+
+const current = (): { ws: WebSocket; received: string[] } => sockets[sockets.length - 1]!;
+const send = (msg: ServerMessage | string): void => current().ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+
+function fix(lat: number, lon: number): GpsFix {
+  return {
+    time: new Date().toISOString(), lat, lon, altitude: null, speed: 10, track: 90, climb: null, mode: '3d',
+    hdop: 1, errorM: 5, satellitesUsed: 8, satellitesVisible: 10,
+  };
+}
+function stateAt(lat: number, lon: number): DaemonState {
+  const s = emptyState();
+  s.gps = { source: 'simulated', connected: true, fix: fix(lat, lon), lastFixAt: Date.now(), stale: false };
+  return s;
+}
+const gpsDelta = (seq: number, lat: number, lon: number, prev?: number): ServerMessage => ({
+  type: 'delta', seq, topic: 'gps', value: stateAt(lat, lon).gps, ...(prev === undefined ? {} : { prev }),
+});
+const hello: ServerMessage = {
+  type: 'hello', protocol: 1, server: { name: 'dashcamd', version: 'test' },
+  heartbeat: { pingIntervalMs: 15_000, deadAfterMs: 25_000 }, features: ['resync', 'serverTextPings', 'coalescing'],
+};
+
+const position = async (): Promise<string> => (await phone.page.textContent('#position')) ?? '';
+const linkKind = async (): Promise<string> => (await phone.page.getAttribute('#link', 'data-kind')) ?? '';
+
+/** Waits for a new socket from the page and greets it with hello and a snapshot at seq 10. */
+async function acceptWithSnapshot(count: number): Promise<void> {
+  await waitFor(async () => sockets.length, (n) => n >= count, `connection #${count}`);
+  send(hello);
+  send({ type: 'snapshot', seq: 10, state: stateAt(1, 2) });
+  await waitFor(position, (p) => p === '1.00000, 2.00000', 'the snapshot position').catch((err: Error) => {
+    throw new Error(`${err.message}; page errors ${JSON.stringify(phone.errors)}; sockets ${sockets.length}`);
+  });
+}
+
+before(async () => {
+  http = createServer((req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.startsWith('/assets/') ? join(DIST, path) : join(DIST, 'index.html');
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  wss = new WebSocketServer({ server: http, path: '/ws' });
+  wss.on('connection', (ws) => {
+    if (refuse) return ws.terminate();
+    const entry = { ws, received: [] as string[] };
+    ws.on('message', (d) => entry.received.push(d.toString()));
+    sockets.push(entry);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  phone = await openPhone();
+});
+
+after(async () => {
+  await phone?.close();
+  for (const c of wss?.clients ?? []) c.terminate();
+  wss?.close();
+  await new Promise((resolve) => http?.close(resolve));
+});
+
+beforeEach(async () => {
+  // Leave the page first, so the previous page cannot open another socket meanwhile.
+  await phone.page.goto('about:blank');
+  refuse = false;
+  for (const s of sockets) s.ws.terminate();
+  sockets = [];
+  await phone.page.goto(base);
+  await acceptWithSnapshot(1);
+});
+
+test('deltas in seq order are applied; a gap makes the page ask for a resync from its last seq', async () => {
+  send(gpsDelta(11, 3, 4));
+  await waitFor(position, (p) => p === '3.00000, 4.00000', 'delta 11 applied');
+  send(gpsDelta(13, 5, 6)); // 12 is missing
+  await waitFor(async () => current().received, (r) => r.includes('{"type":"resync","lastSeq":11}'), 'a resync from 11');
+  assert.equal(await position(), '3.00000, 4.00000', 'the delta after the gap is not applied');
+  // The server answers with what was missing; the page continues from there.
+  send(gpsDelta(12, 7, 8));
+  send(gpsDelta(13, 5, 6));
+  await waitFor(position, (p) => p === '5.00000, 6.00000', 'caught up');
+  assert.equal(await phone.page.evaluate('window.dashcamd.seq'), 13);
+});
+
+test('a delta whose prev skips coalesced messages is applied without a resync', async () => {
+  send(gpsDelta(15, 9, 9, 10));
+  await waitFor(position, (p) => p === '9.00000, 9.00000', 'the coalesced delta applied');
+  assert.equal(current().received.some((t) => t.includes('resync')), false);
+});
+
+test('the page answers a text ping and pings a silent server itself', async () => {
+  send('ping');
+  await waitFor(async () => current().received, (r) => r.includes('pong'), 'a pong');
+  // Nothing more from the server: within the idle ping time (5 s) the page asks.
+  await waitFor(async () => current().received, (r) => r.includes('ping'), 'a ping from the page', 10_000);
+  send('pong');
+  assert.equal(await linkKind(), 'live');
+});
+
+/**
+ * Puts the page deep into its backoff: jitter pinned to the top of its range
+ * (Math.random in the page) and the server refusing every attempt, until the
+ * indicator's countdown reaches `minS` seconds. Then the server accepts again.
+ */
+async function longBackoff(pattern: RegExp, minS: number): Promise<void> {
+  await phone.page.evaluate('Math.random = () => 0.999');
+  refuse = true;
+  current().ws.terminate();
+  await waitFor(
+    async () => (await phone.page.textContent('#link')) ?? '',
+    (t) => Number(pattern.exec(t)?.[1] ?? 0) >= minS,
+    `a retry at least ${minS} s away`,
+    30_000,
+  );
+  refuse = false;
+}
+
+test('pageshow reconnects at once instead of waiting for the backoff', async () => {
+  await longBackoff(/^reconnecting in (\d+) s$/, 6);
+  const before = sockets.length;
+  await phone.page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
+  // The scheduled retry is 6 s or more away; a connection within 3 s came from pageshow.
+  await waitFor(async () => sockets.length, (n) => n > before, 'a connection right after pageshow', 3_000);
+  await acceptWithSnapshot(before + 1);
+  assert.equal(await linkKind(), 'live');
+});
+
+test('going offline shows offline with its retry; coming back online reconnects at once', async () => {
+  await phone.context.setOffline(true);
+  await waitFor(linkKind, (k) => k === 'offline', 'the offline indicator');
+  await longBackoff(/^offline · retry in (\d+) s$/, 6);
+  await phone.screenshot('offline');
+  const before = sockets.length;
+  await phone.context.setOffline(false);
+  await waitFor(async () => sockets.length, (n) => n > before, 'a connection right after online', 3_000);
+  await acceptWithSnapshot(before + 1);
+  assert.equal(await linkKind(), 'live');
+});
