@@ -7,97 +7,47 @@
  */
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { emptyState, type DaemonState, type GpsFix, type ServerMessage } from '../daemon/protocol.js';
-import { ROOT } from './helpers/daemon.js';
+import type { ServerMessage } from '../daemon/protocol.js';
 import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
+import { HELLO, ScriptedDaemon, stateAt } from './helpers/scripted-daemon.js';
 
-const DIST = join(ROOT, 'web', 'dist');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
-
-let http: Server;
-let wss: WebSocketServer;
-let base = '';
+const server = new ScriptedDaemon();
 let phone: PhoneBrowser;
-/** Every socket the page opened, newest last, with the texts it sent. */
-let sockets: Array<{ ws: WebSocket; received: string[] }> = [];
-/** While set, every new socket is closed at once (a daemon that is not there yet). */
-let refuse = false;
+const current = () => server.current();
+const send = (msg: ServerMessage | string): void => server.send(msg);
 
-const current = (): { ws: WebSocket; received: string[] } => sockets[sockets.length - 1]!;
-const send = (msg: ServerMessage | string): void => current().ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
-
-function fix(lat: number, lon: number): GpsFix {
-  return {
-    time: new Date().toISOString(), lat, lon, altitude: null, speed: 10, track: 90, climb: null, mode: '3d',
-    hdop: 1, errorM: 5, satellitesUsed: 8, satellitesVisible: 10,
-  };
-}
-function stateAt(lat: number, lon: number): DaemonState {
-  const s = emptyState();
-  s.gps = { source: 'simulated', connected: true, fix: fix(lat, lon), lastFixAt: Date.now(), stale: false };
-  return s;
-}
 const gpsDelta = (seq: number, lat: number, lon: number, prev?: number): ServerMessage => ({
   type: 'delta', seq, topic: 'gps', value: stateAt(lat, lon).gps, ...(prev === undefined ? {} : { prev }),
 });
-const hello: ServerMessage = {
-  type: 'hello', protocol: 1, server: { name: 'dashcamd', version: 'test' },
-  heartbeat: { pingIntervalMs: 15_000, deadAfterMs: 25_000 }, features: ['resync', 'serverTextPings', 'coalescing'],
-};
 
 const position = async (): Promise<string> => (await phone.page.textContent('#position')) ?? '';
 const linkKind = async (): Promise<string> => (await phone.page.getAttribute('#link', 'data-kind')) ?? '';
 
 /** Waits for a new socket from the page and greets it with hello and a snapshot at seq 10. */
 async function acceptWithSnapshot(count: number): Promise<void> {
-  await waitFor(async () => sockets.length, (n) => n >= count, `connection #${count}`);
-  send(hello);
+  await waitFor(async () => server.sockets.length, (n) => n >= count, `connection #${count}`);
+  send(HELLO);
   send({ type: 'snapshot', seq: 10, state: stateAt(1, 2) });
   await waitFor(position, (p) => p === '1.00000, 2.00000', 'the snapshot position').catch((err: Error) => {
-    throw new Error(`${err.message}; page errors ${JSON.stringify(phone.errors)}; sockets ${sockets.length}`);
+    throw new Error(`${err.message}; page errors ${JSON.stringify(phone.errors)}; sockets ${server.sockets.length}`);
   });
 }
 
 before(async () => {
-  http = createServer((req, res) => {
-    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.startsWith('/assets/') ? join(DIST, path) : join(DIST, 'index.html');
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  wss = new WebSocketServer({ server: http, path: '/ws' });
-  wss.on('connection', (ws) => {
-    if (refuse) return ws.terminate();
-    const entry = { ws, received: [] as string[] };
-    ws.on('message', (d) => entry.received.push(d.toString()));
-    sockets.push(entry);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  await server.start();
   phone = await openPhone();
 });
 
 after(async () => {
   await phone?.close();
-  for (const c of wss?.clients ?? []) c.terminate();
-  wss?.close();
-  await new Promise((resolve) => http?.close(resolve));
+  await server.stop();
 });
 
 beforeEach(async () => {
   // Leave the page first, so the previous page cannot open another socket meanwhile.
   await phone.page.goto('about:blank');
-  refuse = false;
-  for (const s of sockets) s.ws.terminate();
-  sockets = [];
-  await phone.page.goto(base);
+  server.reset();
+  await phone.page.goto(server.base);
   await acceptWithSnapshot(1);
 });
 
@@ -136,7 +86,7 @@ test('the page answers a text ping and pings a silent server itself', async () =
  */
 async function longBackoff(pattern: RegExp, minS: number): Promise<void> {
   await phone.page.evaluate('Math.random = () => 0.999');
-  refuse = true;
+  server.refuse = true;
   current().ws.terminate();
   await waitFor(
     async () => (await phone.page.textContent('#link')) ?? '',
@@ -144,15 +94,15 @@ async function longBackoff(pattern: RegExp, minS: number): Promise<void> {
     `a retry at least ${minS} s away`,
     30_000,
   );
-  refuse = false;
+  server.refuse = false;
 }
 
 test('pageshow reconnects at once instead of waiting for the backoff', async () => {
   await longBackoff(/^reconnecting in (\d+) s$/, 6);
-  const before = sockets.length;
+  const before = server.sockets.length;
   await phone.page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
   // The scheduled retry is 6 s or more away; a connection within 3 s came from pageshow.
-  await waitFor(async () => sockets.length, (n) => n > before, 'a connection right after pageshow', 3_000);
+  await waitFor(async () => server.sockets.length, (n) => n > before, 'a connection right after pageshow', 3_000);
   await acceptWithSnapshot(before + 1);
   assert.equal(await linkKind(), 'live');
 });
@@ -162,9 +112,9 @@ test('going offline shows offline with its retry; coming back online reconnects 
   await waitFor(linkKind, (k) => k === 'offline', 'the offline indicator');
   await longBackoff(/^offline · retry in (\d+) s$/, 6);
   await phone.screenshot('offline');
-  const before = sockets.length;
+  const before = server.sockets.length;
   await phone.context.setOffline(false);
-  await waitFor(async () => sockets.length, (n) => n > before, 'a connection right after online', 3_000);
+  await waitFor(async () => server.sockets.length, (n) => n > before, 'a connection right after online', 3_000);
   await acceptWithSnapshot(before + 1);
   assert.equal(await linkKind(), 'live');
 });

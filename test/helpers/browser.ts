@@ -19,7 +19,7 @@ export interface PhoneBrowser {
   /** Console messages of type error and uncaught page errors, as text with their URL. */
   errors: Array<{ text: string; url: string }>;
   requests: string[];
-  screenshot(name: string): Promise<string>;
+  screenshot(name: string, fullPage?: boolean): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -52,9 +52,9 @@ export async function openPhone(): Promise<PhoneBrowser> {
     page,
     errors,
     requests,
-    async screenshot(name) {
+    async screenshot(name, fullPage = false) {
       const path = join(OUTPUT_DIR, `ui-${name}.png`);
-      await page.screenshot({ path });
+      await page.screenshot({ path, fullPage });
       return path;
     },
     async close() {

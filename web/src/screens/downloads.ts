@@ -89,7 +89,7 @@ export const downloads: Screen = (root, ctx) => {
       setText(zooms, (j.perZoom ?? []).map((z) => `z${z.zoom} ${z.total ? Math.floor((100 * z.done) / z.total) : 100} %`).join(' · '));
       reason.hidden = !j.reason;
       // Problems the driver should act on stand out; a reason the user caused (paused, cancelled) does not.
-      reason.className = `job-reason ${j.state === 'paused' || j.state === 'cancelled' ? 'muted' : 'warn'}`;
+      reason.className = `job-reason ${j.state === 'paused' || j.state === 'cancelled' ? 'muted' : j.state === 'failed' ? 'warn bad' : 'warn'}`;
       setText(reason, j.reason ?? '');
       const actions = actionsFor(j.state);
       if (actions.join() !== shownActions) {
