@@ -81,6 +81,9 @@ test('every screen renders, the map shows the car marker, and no request leaves 
   // The marker image is bundled: it must really have loaded.
   const markerWidth = 'document.querySelector("#map img.leaflet-marker-icon")?.naturalWidth ?? 0';
   await waitFor(() => phone.page.evaluate<number>(markerWidth), (w) => w > 0, 'the marker image to load');
+  // Leaflet's own stylesheet (loaded with the map) is applied: its panes are positioned.
+  const paneStyle = 'getComputedStyle(document.querySelector("#map .leaflet-pane")).position';
+  await waitFor(() => phone.page.evaluate<string>(paneStyle), (p) => p === 'absolute', "Leaflet's stylesheet applied");
   const tilesets = await route('/api/tilesets');
   if (!tilesets.exists) assert.match((await phone.page.textContent('#map-note')) ?? '', /not available/);
   await phone.screenshot('map');

@@ -5,7 +5,6 @@
  * With `?pick=bbox` it selects an area for the new-download form.
  */
 import * as L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
 import iconUrl from 'leaflet/dist/images/marker-icon.png';
 import iconRetinaUrl from 'leaflet/dist/images/marker-icon-2x.png';
 import shadowUrl from 'leaflet/dist/images/marker-shadow.png';
@@ -15,6 +14,19 @@ import { describe, listTilesets, listTrips, tileUrlTemplate, tripPoints } from '
 import { h } from '../dom.js';
 import { setPickedBbox } from '../selection.js';
 
+/** Leaflet's stylesheet, hashed by web/build.ts; linked the first time the map opens. */
+declare const __LEAFLET_CSS__: string;
+let leafletCss: Promise<void> | null = null;
+function linkLeafletCss(): Promise<void> {
+  leafletCss ??= new Promise((resolve) => {
+    const link = h('link', { rel: 'stylesheet', href: __LEAFLET_CSS__ });
+    link.addEventListener('load', () => resolve());
+    link.addEventListener('error', () => resolve()); // the map still works, only unstyled controls
+    document.head.append(link);
+  });
+  return leafletCss;
+}
+
 // Leaflet guesses image paths from its CSS, which breaks with hashed asset names: give them explicitly.
 L.Icon.Default.imagePath = '';
 L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
@@ -22,6 +34,7 @@ L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
 const DEFAULT_VIEW: L.LatLngExpression = [48.1374, 11.5755];
 
 export const map: Screen = (root, { conn, track, navigate }) => {
+  const cssReady = linkLeafletCss();
   let alive = true;
   const picking = new URLSearchParams(location.search).get('pick') === 'bbox';
   const note = h('p', { class: 'map-note', id: 'map-note', hidden: true });
@@ -29,6 +42,8 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   const box = h('div', { id: 'map' });
   root.append(box, note, follow);
   const m = L.map(box, { zoomControl: true, attributionControl: true, worldCopyJump: true }).setView(DEFAULT_VIEW, 14);
+  // Sizes measured before Leaflet's stylesheet applied are stale: measure again.
+  void cssReady.then(() => alive && m.invalidateSize());
   let following = true;
   m.on('dragstart', () => {
     following = false;
