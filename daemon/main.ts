@@ -29,6 +29,9 @@ import { EventMarker } from './event-marker.js';
 import { registerEventsApi } from './events-api.js';
 import { registerGpioDebugApi } from './gpio/debug-api.js';
 import { createGpsDriver, createGpioDriver } from './devices.js';
+import { DownloadManager } from '../geodata/manager.js';
+import { registerDownloadsApi } from '../geodata/api.js';
+import { downloadUserAgent } from './config/downloads-schema.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 
@@ -82,6 +85,12 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   const system = new SystemMonitor({ intervalMs: config.system.intervalMs, dataDir: config.dataDir }, store, loop, log.child({ module: 'system' }));
   const clock = new ClockCheck(config.gps.clock, log.child({ module: 'clock' }));
   const gps = new GpsPublisher({ staleAfterMs: config.gps.staleAfterMs }, createGpsDriver(config, log), store, log.child({ module: 'gps' }), clock);
+  const dl = config.downloads;
+  const downloads = new DownloadManager(
+    { dataDir: config.dataDir, parallelJobs: dl.parallelJobs, diskFloorBytes: dl.diskFloorBytes, diskCheckMs: dl.diskCheckMs, userAgent: downloadUserAgent(VERSION, dl.contact) },
+    store,
+    log.child({ module: 'downloads' }),
+  );
   const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
   // Components that must persist something before power-off register here (download jobs, databases).
   const shutdownHooks = new ShutdownHooks();
@@ -122,6 +131,13 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
 
   server.app.ws('/ws', channel.behavior());
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
+  registerDownloadsApi(router, {
+    manager: downloads,
+    sources: dl.sources,
+    tileCap: dl.tileCap,
+    avgTileBytes: dl.avgTileBytes,
+    gpsFix: () => store.get('gps').fix,
+  });
   registerTripsApi(router, trips);
   registerEventsApi(router, marker);
   registerGpioDebugApi(router, gpioDriver, { testHooks: config.debug.testHooks });
@@ -136,6 +152,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     { name: 'static', start: () => staticFiles.start(), stop: () => undefined },
     { name: 'system', start: () => system.start(), stop: () => system.stop() },
     { name: 'gps', start: () => gps.start(), stop: () => gps.stop() },
+    { name: 'downloads', start: () => downloads.start(), stop: () => downloads.stop() },
     { name: 'trips', start: () => trips.start(), stop: () => trips.stop() },
     { name: 'events', start: () => marker.start(), stop: () => marker.stop() },
     { name: 'gpio', start: () => gpio.start(), stop: () => gpio.stop() },

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DownloadJob, EventMessage } from '../daemon/protocol.js';
+import { TileArea } from '../geodata/area.js';
+import { TileServer } from './helpers/tile-server.js';
+import { startInProcess } from './helpers/daemon.js';
+
+const AREA = { type: 'bbox', bbox: [13.0, 52.3, 13.6, 52.6] };
+
+async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(base + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+test('the downloads API estimates, validates, confirms, runs, controls and deletes jobs', async () => {
+  const server = await new TileServer({ latencyMs: 5 }).start();
+  const d = await startInProcess({
+    downloads: { tileCap: 50, diskFloorBytes: 0, contact: 'ops@example.org', sources: [{ name: 'local', url: server.template, maxConnections: 2, maxRequestsPerSecond: 400 }] },
+  });
+  const events: EventMessage[] = [];
+  d.daemon.store.onMessage((m) => {
+    if (m.type === 'event' && m.topic === 'downloads') events.push(m);
+  });
+  try {
+    const api = d.url.replace(/\/$/, '');
+    const area = new TileArea(AREA as never, 8, 12);
+
+    const est = await call(api, 'POST', '/api/downloads/estimate', { source: 'local', area: AREA, minZoom: 8, maxZoom: 12 });
+    assert.equal(est.status, 200);
+    assert.deepEqual(est.json.perZoom, [8, 9, 10, 11, 12].map((z) => ({ zoom: z, tiles: area.countZoom(z) })));
+    assert.equal(est.json.tiles, area.total());
+    assert.equal(est.json.needsConfirm, area.total() > 50);
+    assert.ok(area.total() > 50, 'the test area must exceed the cap');
+
+    const bad = await call(api, 'POST', '/api/downloads', { source: 'local', area: { type: 'bbox', bbox: [14, 52, 13, 53] }, minZoom: 3, maxZoom: 25 });
+    assert.equal(bad.status, 400);
+    assert.deepEqual((bad.json.error as { details: string[] }).details, [
+      'area.bbox: west must be less than east (areas across the antimeridian are not supported)',
+      'maxZoom: Too big: expected number to be <=20',
+    ]);
+    const osm = await call(api, 'POST', '/api/downloads', { source: { name: 'osm', url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' }, area: AREA, minZoom: 1, maxZoom: 2 });
+    assert.equal(osm.status, 400);
+    assert.match((osm.json.error as { details: string[] }).details[0]!, /^source\.url: tile\.openstreetmap\.org forbids bulk/);
+    const unknown = await call(api, 'POST', '/api/downloads', { source: 'nope', area: AREA, minZoom: 1, maxZoom: 2 });
+    assert.deepEqual((unknown.json.error as { details: string[] }).details, ['source: no configured source named "nope" (known: local)']);
+
+    const capped = await call(api, 'POST', '/api/downloads', { source: 'local', area: AREA, minZoom: 8, maxZoom: 12 });
+    assert.equal(capped.status, 409);
+    assert.equal((capped.json.error as { code: string }).code, 'CONFIRMATION_REQUIRED');
+
+    const created = await call(api, 'POST', '/api/downloads', { name: 'Berlin', source: 'local', area: AREA, minZoom: 8, maxZoom: 12, confirm: true });
+    assert.equal(created.status, 201);
+    const job = created.json.job as DownloadJob;
+    assert.equal(job.name, 'Berlin');
+    assert.equal(job.tilesTotal, area.total());
+
+    const paused = await call(api, 'POST', `/api/downloads/${job.id}/pause`);
+    assert.equal((paused.json.job as DownloadJob).state, 'paused');
+    const resumed = await call(api, 'POST', `/api/downloads/${job.id}/resume`);
+    assert.ok(['queued', 'running'].includes((resumed.json.job as DownloadJob).state));
+
+    const end = Date.now() + 30_000;
+    while (!events.some((e) => e.name === 'done') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(events.find((e) => e.name === 'done')?.data.tilesStored, area.total());
+    assert.ok(server.requests.every((q) => q.userAgent === `dashcamd/${process.env.npm_package_version ?? q.userAgent.split('/')[1]!.split(' ')[0]} (+ops@example.org)`));
+
+    const list = await call(api, 'GET', '/api/downloads');
+    assert.deepEqual((list.json.jobs as DownloadJob[]).map((j) => [j.id, j.state]), [[job.id, 'done']]);
+    assert.equal((await call(api, 'POST', `/api/downloads/${job.id}/cancel`)).status, 409);
+    assert.equal((await call(api, 'POST', '/api/downloads/nope/pause')).status, 404);
+    const del = await call(api, 'DELETE', `/api/downloads/${job.id}`);
+    assert.deepEqual(del.json, { deleted: job.id });
+    assert.deepEqual((await call(api, 'GET', '/api/downloads')).json.jobs, []);
+    const sources = await call(api, 'GET', '/api/downloads/sources');
+    assert.equal((sources.json.sources as Array<{ name: string; headers?: unknown }>)[0]!.headers, undefined);
+  } finally {
+    await d.stop();
+    await server.stop();
+  }
+});
