@@ -32,6 +32,8 @@ import { createGpsDriver, createGpioDriver } from './devices.js';
 import { DownloadManager } from '../geodata/manager.js';
 import { registerDownloadsApi } from '../geodata/api.js';
 import { downloadUserAgent } from './config/downloads-schema.js';
+import { SyntheticTileSource } from '../geodata/synthetic-source.js';
+import { TileService } from '../geodata/tile-service.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 
@@ -91,10 +93,16 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     store,
     log.child({ module: 'downloads' }),
   );
+  // Simulation mode offers a local synthetic tile source, so downloads work without a provider.
+  const synthetic = config.simulate ? new SyntheticTileSource(log.child({ module: 'synthetic-tiles' })) : null;
+  const tileSources = () => (synthetic?.source ? [...dl.sources, synthetic.source] : dl.sources);
+  const tiles = new TileService(() => downloads.tilesets(), (h, q) => security.authorize(h, q), log.child({ module: 'tiles' }));
   const trips = new TripRecorder(config.gps.trips, new TripDb(join(config.dataDir, 'trips.sqlite')), store, log.child({ module: 'trips' }));
   // Components that must persist something before power-off register here (download jobs, databases).
   const shutdownHooks = new ShutdownHooks();
   shutdownHooks.register('trips', () => trips.flush());
+  // Commits every finished tile and closes the job files before power-off.
+  shutdownHooks.register('downloads', () => downloads.stop());
   const safeShutdown = new SafeShutdown(
     { command: resolveShutdownCommand(config.gpio.shutdownCommand, config.simulate) },
     shutdownHooks,
@@ -133,7 +141,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
   registerDownloadsApi(router, {
     manager: downloads,
-    sources: dl.sources,
+    sources: tileSources,
     tileCap: dl.tileCap,
     avgTileBytes: dl.avgTileBytes,
     gpsFix: () => store.get('gps').fix,
@@ -142,6 +150,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
   registerEventsApi(router, marker);
   registerGpioDebugApi(router, gpioDriver, { testHooks: config.debug.testHooks });
   router.notFoundFallback('/api');
+  tiles.register(server.app);
   server.app.get('/*', (res, req) => staticFiles.handle(res, req));
   server.app.head('/*', (res, req) => staticFiles.handle(res, req));
 
@@ -152,7 +161,9 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     { name: 'static', start: () => staticFiles.start(), stop: () => undefined },
     { name: 'system', start: () => system.start(), stop: () => system.stop() },
     { name: 'gps', start: () => gps.start(), stop: () => gps.stop() },
+    { name: 'synthetic-tiles', start: () => synthetic?.start(), stop: () => synthetic?.stop() },
     { name: 'downloads', start: () => downloads.start(), stop: () => downloads.stop() },
+    { name: 'tiles', start: () => undefined, stop: () => tiles.stop() },
     { name: 'trips', start: () => trips.start(), stop: () => trips.stop() },
     { name: 'events', start: () => marker.start(), stop: () => marker.stop() },
     { name: 'gpio', start: () => gpio.start(), stop: () => gpio.stop() },

@@ -12,7 +12,8 @@ import type { DownloadManager } from './manager.js';
 
 export interface DownloadsApiDeps {
   manager: DownloadManager;
-  sources: readonly SourceSpec[];
+  /** Configured sources (plus the synthetic one in simulation mode), read per request. */
+  sources: () => readonly SourceSpec[];
   tileCap: number;
   avgTileBytes: number;
   gpsFix: ResolveContext['gpsFix'];
@@ -25,7 +26,7 @@ export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps):
   const prepare = (body: JobRequest): { spec: JobSpec; estimate: Estimate } => {
     let spec: JobSpec;
     try {
-      spec = resolveJob(body, { sources: deps.sources, gpsFix: deps.gpsFix });
+      spec = resolveJob(body, { sources: deps.sources(), gpsFix: deps.gpsFix });
     } catch (err) {
       if (err instanceof JobSpecError) throw new ApiError('VALIDATION', 'request body is invalid', err.problems);
       throw err;
@@ -34,9 +35,11 @@ export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps):
   };
 
   router.route('get', '/api/downloads', () => ({ body: { jobs: deps.manager.list() } }));
+  // Map layers for the phone: every job file with tiles, finished or in progress.
+  router.route('get', '/api/tilesets', () => ({ body: { tilesets: deps.manager.tilesets().map(({ file: _f, ...t }) => t) } }));
   router.route('get', '/api/downloads/sources', () => ({
     // Headers may hold API keys: never sent back.
-    body: { sources: deps.sources.map(({ headers: _h, ...s }) => s) },
+    body: { sources: deps.sources().map(({ headers: _h, ...s }) => s) },
   }));
   router.route('post', '/api/downloads/estimate', ({ body }) => ({ body: prepare(body).estimate }), estimateBody);
   router.route(

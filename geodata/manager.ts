@@ -16,7 +16,8 @@ import { ApiError } from '../daemon/errors.js';
 import type { JobSpec } from './job-spec.js';
 import type { Estimate } from './estimate.js';
 import { JobStore, type JobRecord } from './job-store.js';
-import { MbtilesReader, emptyProgress } from './mbtiles.js';
+import { MbtilesReader } from './mbtiles.js';
+import { jobSummary, jobView, tilesetOf, type Tileset } from './job-view.js';
 import { startWorker, type RunningWorker, type TerminalMessage } from './worker-host.js';
 import { DEFAULT_TUNING, type DownloadTuning, type WorkerMessage } from './worker-protocol.js';
 
@@ -97,6 +98,11 @@ export class DownloadManager {
 
   list(): DownloadJob[] {
     return [...this.jobs.values()].map((r) => this.view(r));
+  }
+
+  /** Every job's file that has tiles to show (not deleted, not cancelled). */
+  tilesets(): Tileset[] {
+    return [...this.jobs.values()].filter((r) => r.state !== 'cancelled' && r.progress !== null).map(tilesetOf);
   }
 
   get(id: string): DownloadJob {
@@ -295,43 +301,11 @@ export class DownloadManager {
   }
 
   private view(rec: JobRecord): DownloadJob {
-    const p = rec.progress ?? emptyProgress(null);
-    const total = Object.values(rec.totals).reduce((a, b) => a + b, 0);
-    const rates = this.live.get(rec.id)?.rates ?? { tilesPerS: 0, bytesPerS: 0 };
-    const running = rec.state === 'running';
-    const perZoom = Object.entries(rec.totals).map(([z, t]) => {
-      const c = p.perZoom[Number(z)] ?? { done: 0, missing: 0, failed: 0 };
-      return { zoom: Number(z), total: t, ...c };
-    });
-    return {
-      id: rec.id,
-      name: rec.spec.name,
-      state: rec.state,
-      reason: rec.reason,
-      tilesDone: p.done,
-      tilesTotal: total,
-      tilesMissing: p.missing,
-      tilesFailed: p.failed,
-      tilesStored: p.stored,
-      bytes: p.bytes,
-      tilesPerS: running ? Math.round(rates.tilesPerS * 10) / 10 : 0,
-      bytesPerS: running ? Math.round(rates.bytesPerS) : 0,
-      etaS: running && rates.tilesPerS > 0.05 ? Math.round((total - p.done) / rates.tilesPerS) : null,
-      updatedAt: Date.now(),
-      perZoom,
-      source: rec.spec.source.name,
-      minZoom: rec.spec.minZoom,
-      maxZoom: rec.spec.maxZoom,
-      createdAt: rec.createdAt,
-    };
+    return jobView(rec, this.live.get(rec.id)?.rates);
   }
 
   private summary(rec: JobRecord): Record<string, unknown> {
-    const v = this.view(rec);
-    return {
-      id: v.id, name: v.name, state: v.state, reason: v.reason, tilesTotal: v.tilesTotal, tilesDone: v.tilesDone, tilesStored: v.tilesStored,
-      tilesMissing: v.tilesMissing, tilesFailed: v.tilesFailed, bytes: v.bytes, durationS: rec.startedAt ? Math.round((Date.now() - rec.startedAt) / 1000) : null, file: rec.file,
-    };
+    return jobSummary(rec);
   }
 }
 

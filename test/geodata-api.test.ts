@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DownloadJob, EventMessage } from '../daemon/protocol.js';
 import { TileArea } from '../geodata/area.js';
+import { syntheticTile } from '../geodata/image.js';
 import { TileServer } from './helpers/tile-server.js';
 import { startInProcess } from './helpers/daemon.js';
 
@@ -42,7 +43,7 @@ test('the downloads API estimates, validates, confirms, runs, controls and delet
     assert.equal(osm.status, 400);
     assert.match((osm.json.error as { details: string[] }).details[0]!, /^source\.url: tile\.openstreetmap\.org forbids bulk/);
     const unknown = await call(api, 'POST', '/api/downloads', { source: 'nope', area: AREA, minZoom: 1, maxZoom: 2 });
-    assert.deepEqual((unknown.json.error as { details: string[] }).details, ['source: no configured source named "nope" (known: local)']);
+    assert.deepEqual((unknown.json.error as { details: string[] }).details, ['source: no configured source named "nope" (known: local, synthetic)']);
 
     const capped = await call(api, 'POST', '/api/downloads', { source: 'local', area: AREA, minZoom: 8, maxZoom: 12 });
     assert.equal(capped.status, 409);
@@ -76,5 +77,42 @@ test('the downloads API estimates, validates, confirms, runs, controls and delet
   } finally {
     await d.stop();
     await server.stop();
+  }
+});
+
+test('in simulation mode a synthetic source downloads on loopback and its tiles are served with cache headers', async () => {
+  const d = await startInProcess({ downloads: { diskFloorBytes: 0 } });
+  try {
+    const api = d.url.replace(/\/$/, '');
+    const sources = (await call(api, 'GET', '/api/downloads/sources')).json.sources as Array<{ name: string; url: string }>;
+    const synthetic = sources.find((s) => s.name === 'synthetic');
+    assert.ok(synthetic, 'the synthetic source is offered');
+    assert.match(synthetic.url, /^http:\/\/127\.0\.0\.1:\d+\/\{z\}\/\{x\}\/\{y\}\.png$/);
+    const created = await call(api, 'POST', '/api/downloads', { source: 'synthetic', area: { type: 'bbox', bbox: [-10, -10, 10, 10] }, minZoom: 0, maxZoom: 3 });
+    assert.equal(created.status, 201);
+    const id = (created.json.job as DownloadJob).id;
+    const end = Date.now() + 30_000;
+    while (d.daemon.store.get('downloads')[id]?.state !== 'done' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(d.daemon.store.get('downloads')[id]?.state, 'done');
+
+    const sets = (await call(api, 'GET', '/api/tilesets')).json.tilesets as Array<{ id: string; url: string; minZoom: number; maxZoom: number; bounds: number[] }>;
+    assert.equal(sets.length, 1);
+    assert.equal(sets[0]!.url, `/tiles/${id}/{z}/{x}/{y}.png`);
+    assert.deepEqual([sets[0]!.minZoom, sets[0]!.maxZoom], [0, 3]);
+
+    const res = await fetch(`${api}/tiles/${id}/3/4/3.png`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=604800');
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual(body, syntheticTile(3, 4, 3, 256));
+    const etag = res.headers.get('etag')!;
+    const again = await fetch(`${api}/tiles/${id}/3/4/3.png`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal((await fetch(`${api}/tiles/${id}/3/0/0.png`)).status, 404, 'a tile outside the area');
+    assert.equal((await fetch(`${api}/tiles/${id}/3/9/1.png`)).status, 400, 'x beyond the zoom');
+    assert.equal((await fetch(`${api}/tiles/nope/0/0/0.png`)).status, 404);
+  } finally {
+    await d.stop();
   }
 });
