@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { VERSION } from './version.js';
 import { runDaemon } from './run.js';
+import { tilesCli } from '../geodata/cli-tiles.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, config: 78 } as const;
 
@@ -15,6 +16,7 @@ const HELP = `dashcamd ${VERSION}: Raspberry Pi dashcam daemon
 
 Usage:
   dashcamd run [options]     start the daemon (what systemd runs)
+  dashcamd tiles ...         estimate or download map tiles into MBTiles (dashcamd tiles --help)
   dashcamd --version         print the version
   dashcamd --help            print this help
 
@@ -36,6 +38,8 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The tiles commands have their own options (geodata/cli-tiles.ts).
+  if (argv[0] === 'tiles') return tilesCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
