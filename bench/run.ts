@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fanoutBench } from './fanout.js';
+import { tilesBench } from './tiles.js';
 import { idleBench } from './idle.js';
 import { pingBench } from './ping.js';
 import { readyBench } from './ready.js';
@@ -95,6 +96,8 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
       return [await idleBench(channel, SETTINGS.idle), await pingBench(channel, SETTINGS.ping)];
     },
   },
+  // Map tile downloads (bench/tiles.ts): worker vs plain keep-alive loop, loop delay, RSS.
+  { name: 'tiles', run: async () => [await tilesBench({ quick })] },
 ];
 
 async function main(): Promise<number> {

@@ -17,6 +17,8 @@ export type Fault =
 
 export interface TileServerOptions {
   latencyMs?: number;
+  /** No body cache and no request log, so memory stays flat over huge benchmark jobs. */
+  memoryless?: boolean;
   /** Fault for the n-th request (0-based) of a tile "z/x/y", or null to serve it. */
   fault?: (key: string, attempt: number) => Fault | null;
 }
@@ -39,7 +41,10 @@ export class TileServer {
   body(z: number, x: number, y: number): Buffer {
     const k = `${z}/${x}/${y}`;
     let b = this.cache.get(k);
-    if (!b) this.cache.set(k, (b = syntheticTile(z, x, y)));
+    if (!b) {
+      b = syntheticTile(z, x, y);
+      if (!this.opts.memoryless) this.cache.set(k, b);
+    }
     return b;
   }
 
@@ -81,9 +86,11 @@ export class TileServer {
     const [z, x, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const key = `${z}/${x}/${y}`;
     const attempt = this.attempts.get(key) ?? 0;
-    this.attempts.set(key, attempt + 1);
     const fault = this.opts.fault?.(key, attempt) ?? null;
-    this.requests.push({ key, userAgent: String(req.headers['user-agent'] ?? ''), served: fault === null });
+    if (!this.opts.memoryless) {
+      this.attempts.set(key, attempt + 1);
+      this.requests.push({ key, userAgent: String(req.headers['user-agent'] ?? ''), served: fault === null });
+    }
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     const body = this.body(z, x, y);
     if (!fault) {

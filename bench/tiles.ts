@@ -1,0 +1,121 @@
+/**
+ * Tile download throughput, side by side in one run against a local tile
+ * server at 0 and 20 ms latency, concurrency 8:
+ *  - baseline: a plain keep-alive GET loop that stores nothing (the ceiling);
+ *  - dashcamd: the real worker thread writing MBTiles (checks, dedup, batches).
+ * Also the main thread's event-loop delay p99 while the worker runs, and the
+ * process RSS sampled over a long job (stopped after a while).
+ * Run alone: node --import tsx bench/tiles.ts (writes bench/results/tiles.json).
+ */
+import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { TileArea, type AreaSpec } from '../geodata/area.js';
+import { tileUrl, sourceSchema, type JobSpec } from '../geodata/job-spec.js';
+import { startWorker } from '../geodata/worker-host.js';
+import { DEFAULT_TUNING } from '../geodata/worker-protocol.js';
+import { TileServer } from '../test/helpers/tile-server.js';
+import { atLeast, atMost, round, writeResult, type BenchResult } from './lib/report.js';
+
+const CONCURRENCY = 8;
+
+function spec(server: TileServer, area: AreaSpec, minZoom: number, maxZoom: number): JobSpec {
+  // Unlimited request rate: the bench measures the pipeline, not politeness.
+  const source = { ...sourceSchema.parse({ name: 'bench', url: server.template, maxConnections: CONCURRENCY }), maxRequestsPerSecond: 1e9 };
+  return { name: 'bench', source, area, minZoom, maxZoom };
+}
+
+/** The ceiling: GET every tile with 8 keep-alive connections, discard bodies. */
+async function plainLoop(s: JobSpec): Promise<{ tiles: number; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const it = new TileArea(s.area, s.minZoom, s.maxZoom).tiles();
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (let next = it.next(); !next.done; next = it.next()) {
+      const { z, x, y } = next.value;
+      await new Promise<void>((resolve, reject) => {
+        http.get(tileUrl(s.source, z, x, y), { agent }, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve());
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      n++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  return { tiles: n, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+async function dashcamdRun(s: JobSpec, dir: string, name: string): Promise<{ tiles: number; seconds: number; loopP99Ms: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t0 = process.hrtime.bigint();
+  const end = await startWorker({ jobId: name, file: join(dir, `${name}.mbtiles`), spec: s, userAgent: 'dashcamd/bench', tuning: DEFAULT_TUNING }, () => undefined).done;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  h.disable();
+  if (end.type !== 'finished') throw new Error(`bench job ended ${end.type}`);
+  return { tiles: end.progress.done, seconds, loopP99Ms: h.percentile(99) / 1e6 };
+}
+
+/** RSS every second over a job far too large to finish; the job is stopped after `seconds`. */
+async function rssRun(server: TileServer, dir: string, seconds: number): Promise<{ beforeMb: number; samplesMb: number[]; tiles: number }> {
+  global.gc?.();
+  const beforeMb = round(process.memoryUsage.rss() / 1_048_576, 1);
+  const s = spec(server, { type: 'bbox', bbox: [-180, -85, 180, 85] }, 0, 20);
+  let done = 0;
+  const w = startWorker({ jobId: 'rss', file: join(dir, 'rss.mbtiles'), spec: s, userAgent: 'dashcamd/bench', tuning: DEFAULT_TUNING }, (m) => (done = m.progress.done));
+  const samplesMb: number[] = [];
+  for (let i = 0; i < seconds; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    samplesMb.push(round(process.memoryUsage.rss() / 1_048_576, 1));
+  }
+  await w.stop(5000);
+  return { beforeMb, samplesMb, tiles: done };
+}
+
+export async function tilesBench(opts: { quick: boolean }): Promise<BenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'dashcamd-bench-tiles-'));
+  const figures: BenchResult['figures'] = [];
+  const details: Record<string, unknown> = { concurrency: CONCURRENCY };
+  for (const latencyMs of [0, 20]) {
+    const server = await new TileServer({ latencyMs }).start();
+    const maxZoom = latencyMs === 0 ? (opts.quick ? 14 : 16) : opts.quick ? 13 : 15;
+    const s = spec(server, { type: 'bbox', bbox: [13.0, 52.3, 13.6, 52.6] }, 8, maxZoom);
+    // Both runs get bodies from the server's cache: generating PNGs must not slow only the first.
+    for (const t of new TileArea(s.area, s.minZoom, s.maxZoom).tiles()) server.body(t.z, t.x, t.y);
+    const base = await plainLoop(s);
+    const ours = await dashcamdRun(s, dir, `l${latencyMs}`);
+    await server.stop();
+    const baseRate = base.tiles / base.seconds;
+    const ourRate = ours.tiles / ours.seconds;
+    figures.push({ label: `plain keep-alive GET loop, ${latencyMs} ms`, value: round(baseRate, 0), unit: 'tiles/s' });
+    figures.push({ label: `dashcamd worker into MBTiles, ${latencyMs} ms`, value: round(ourRate, 0), unit: 'tiles/s' });
+    figures.push({ label: `dashcamd / plain loop, ${latencyMs} ms`, value: round((100 * ourRate) / baseRate, 1), unit: '%', goal: atLeast((100 * ourRate) / baseRate, 90, '%') });
+    figures.push({ label: `main-thread loop delay p99 during the job, ${latencyMs} ms`, value: round(ours.loopP99Ms, 2), unit: 'ms', goal: atMost(ours.loopP99Ms, 10, 'ms') });
+    details[`latency${latencyMs}`] = { tiles: ours.tiles, plain: base, dashcamd: ours };
+  }
+  const server = await new TileServer({ memoryless: true }).start();
+  const rss = await rssRun(server, dir, opts.quick ? 5 : 30);
+  await server.stop();
+  const peak = Math.max(...rss.samplesMb);
+  const half = rss.samplesMb.slice(Math.floor(rss.samplesMb.length / 2));
+  figures.push({ label: 'RSS peak over a job of a million+ tiles (sampled)', value: peak, unit: 'MB', goal: atMost(peak, 150, 'MB') });
+  figures.push({ label: 'RSS before the job started (this process, under tsx)', value: rss.beforeMb, unit: 'MB' });
+  figures.push({ label: 'RSS growth over the second half of the sample', value: round(Math.max(...half) - Math.min(...half), 1), unit: 'MB' });
+  details.rss = rss;
+  details.notMeasured = ['mapproxy-seed comparison (Debian mapproxy is not installed here)', 'WebSocket ping RTT while a job runs'];
+  return { name: 'tiles', title: 'tile downloads: dashcamd worker vs plain keep-alive loop; loop delay; RSS', figures, details };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.env.BENCH_QUICK === '1';
+  const result = await tilesBench({ quick });
+  const file = await writeResult(result, { date: new Date().toISOString(), node: process.version, quick });
+  for (const f of result.figures) process.stdout.write(`${f.label}: ${f.value} ${f.unit}${f.goal ? ` (goal ${f.goal.text}: ${f.goal.met ? 'met' : 'NOT MET'})` : ''}\n`);
+  process.stdout.write(`-> ${file}\n`);
+}
