@@ -153,10 +153,15 @@ test('the trips screen lists the recorded trips with a working GPX link', async 
   assert.match(gpx.text, /<gpx[\s>]/);
 });
 
-test('an area drawn on the map fills the new-download form, which checks its input', async () => {
+test('an area drawn on the map fills the new-download form, which checks its input and shows the estimate', async () => {
   await phone.page.goto(`${base}downloads`);
+  // Simulation mode offers its own loopback tile source.
+  await phone.page.waitForSelector('select[name="source"] option[value="synthetic"]', { state: 'attached' });
+  await phone.page.fill('input[name="minZoom"]', '12');
+  await phone.page.fill('input[name="maxZoom"]', '11');
   await phone.page.click('#estimate');
-  assert.equal(await phone.page.textContent('#form-message'), 'Choose a source.');
+  assert.equal(await phone.page.textContent('#form-message'), 'Zoom: whole numbers with 0 ≤ min ≤ max ≤ 20.');
+  await phone.page.fill('input[name="maxZoom"]', '14');
   await phone.page.click('[data-kind="bbox"]');
   await phone.page.click('#draw-bbox');
   await phone.page.waitForSelector('#use-area');
@@ -167,13 +172,18 @@ test('an area drawn on the map fills the new-download form, which checks its inp
   assert.equal(await phone.page.getAttribute('[data-kind="bbox"]', 'aria-selected'), 'true');
   const [w, s, e, n] = await Promise.all(['west', 'south', 'east', 'north'].map((k) => phone.page.inputValue(`input[name="${k}"]`).then(Number)));
   assert.ok(w! < e! && s! < n!, `bbox ${w},${s},${e},${n}`);
-  await phone.page.fill('input[name="source"]', 'local');
+  // The form's zooms were reset by leaving the screen: set them again and estimate.
+  await phone.page.fill('input[name="minZoom"]', '12');
+  await phone.page.fill('input[name="maxZoom"]', '14');
   await phone.page.click('#estimate');
-  await waitFor(text('#form-message'), (t) => !t.startsWith('estimating'), 'the estimate');
-  if (!(await route('/api/downloads/estimate')).exists) {
-    assert.equal(await phone.page.textContent('#form-message'), 'Downloads are not available on this daemon yet.');
-    assert.equal(await phone.page.isDisabled('#start'), true);
-  }
+  await phone.page.waitForSelector('#estimate-result:not([hidden])', { timeout: 10_000 });
+  const res = await fetch(`${base}api/downloads/estimate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'synthetic', area: { type: 'bbox', bbox: [w, s, e, n] }, minZoom: 12, maxZoom: 14 }),
+  });
+  const { tiles } = (await res.json()) as { tiles: number };
+  assert.match((await phone.page.textContent('#estimate-result')) ?? '', new RegExp(`^${tiles.toLocaleString('en-US')} tiles`));
   await phone.screenshot('downloads-form');
 });
 

@@ -141,15 +141,17 @@ export const tripGpxUrl = (id: number): string => `/api/trips/${id}/gpx${token()
 
 // ----------------------------------------------------------- tilesets ----
 
+/** A map layer as geodata/job-view.ts lists it: one per job file with tiles. */
 export interface Tileset {
-  /** Used in /tiles/{id}/{z}/{x}/{y}.{format}. */
   id: string;
   name: string;
   format: 'png' | 'jpg' | 'webp';
   bounds: [number, number, number, number] | null;
-  minzoom: number;
-  maxzoom: number;
+  minZoom: number;
+  maxZoom: number;
   attribution: string;
+  /** Tile URL template relative to the daemon, e.g. /tiles/{id}/{z}/{x}/{y}.png. */
+  url: string;
 }
 const bounds: Check<[number, number, number, number]> = (v, p) => {
   const a = arr(num)(v, p);
@@ -157,11 +159,15 @@ const bounds: Check<[number, number, number, number]> = (v, p) => {
   return a as [number, number, number, number];
 };
 const tileset: Check<Tileset> = (v, p) => {
-  const t = obj({ id: optional(str), name: str, format: oneOf(['png', 'jpg', 'webp'] as const), bounds: nullable(bounds), minzoom: num, maxzoom: num, attribution: optional(str) })(v, p);
-  return { ...t, id: t.id ?? t.name, attribution: t.attribution ?? '' };
+  const t = obj({
+    id: str, name: str, format: oneOf(['png', 'jpg', 'webp'] as const), bounds: nullable(bounds),
+    minZoom: num, maxZoom: num, attribution: optional(str), url: optional(str),
+  })(v, p);
+  return { ...t, attribution: t.attribution ?? '', url: t.url ?? `/tiles/${encodeURIComponent(t.id)}/{z}/{x}/{y}.${t.format}` };
 };
 export const listTilesets = (): Promise<ApiResult<{ tilesets: Tileset[] }>> => request('GET', '/api/tilesets', obj({ tilesets: arr(tileset) }));
-export const tileUrlTemplate = (t: Tileset): string => `/tiles/${encodeURIComponent(t.id)}/{z}/{x}/{y}.${t.format}`;
+/** The template with the token appended when one is in use (tile requests are plain <img> loads). */
+export const tileUrlTemplate = (t: Tileset): string => `${t.url}${token() ? `${t.url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token())}` : ''}`;
 
 // ---------------------------------------------------------- downloads ----
 

@@ -64,19 +64,21 @@ export const map: Screen = (root, { conn, track, navigate }) => {
     if (!alive) return;
     if (!r.ok) return showNote(r.kind === 'missing' ? 'Offline maps are not available on this daemon yet.' : describe(r));
     if (r.value.tilesets.length === 0) return showNote('No offline maps yet: download an area on the Downloads screen.');
+    // Every downloaded area is its own layer; all are shown (they cover different places),
+    // and with more than one a control switches each on or off.
     const layers: Record<string, L.TileLayer> = {};
     for (const t of r.value.tilesets) {
-      layers[t.name] = L.tileLayer(tileUrlTemplate(t), {
-        minZoom: 0,
+      layers[t.name in layers ? `${t.name} · ${t.id}` : t.name] = L.tileLayer(tileUrlTemplate(t), {
+        // Far below its lowest zoom a layer would scale up thousands of tiles: hide it there.
+        minZoom: Math.max(0, t.minZoom - 2),
         maxZoom: 20,
-        minNativeZoom: t.minzoom,
-        maxNativeZoom: t.maxzoom,
+        minNativeZoom: t.minZoom,
+        maxNativeZoom: t.maxZoom,
         attribution: t.attribution,
         ...(t.bounds ? { bounds: L.latLngBounds([t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]) } : {}),
-      });
+      }).addTo(m);
     }
-    Object.values(layers)[0]!.addTo(m);
-    if (r.value.tilesets.length > 1) L.control.layers(layers, {}, { collapsed: true }).addTo(m);
+    if (r.value.tilesets.length > 1) L.control.layers(undefined, layers, { collapsed: true }).addTo(m);
   });
 
   const line = L.polyline(track.points, { color: '#4af', weight: 4, opacity: 0.8 }).addTo(m);
