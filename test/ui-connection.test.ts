@@ -118,3 +118,14 @@ test('going offline shows offline with its retry; coming back online reconnects 
   await acceptWithSnapshot(before + 1);
   assert.equal(await linkKind(), 'live');
 });
+
+test('a daemon of another version on reconnect reloads the page, so its new assets are used', async () => {
+  await phone.page.evaluate('window.__before = true');
+  const before = server.sockets.length;
+  current().ws.terminate();
+  await waitFor(async () => server.sockets.length, (n) => n > before, 'a reconnect');
+  const loaded = phone.page.waitForEvent('load', { timeout: 10_000 });
+  send({ ...HELLO, server: { name: 'dashcamd', version: 'test-upgraded' } });
+  await loaded;
+  assert.equal(await phone.page.evaluate('window.__before === undefined'), true);
+});

@@ -32,5 +32,13 @@ const routes: Route[] = [
 ];
 
 mountLinkIndicator($('link'), conn);
+// After a daemon upgrade this page's asset names are gone (they are content-hashed):
+// a hello from another version reloads the page instead of failing on the next chunk.
+let version: string | null = null;
+conn.onStatus((s) => {
+  if (s.kind !== 'live') return;
+  if (version !== null && s.hello.server.version !== version) location.reload();
+  version = s.hello.server.version;
+});
 new Router(routes, $('view'), $('nav'), { conn, track }).start();
 conn.start();
