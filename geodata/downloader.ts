@@ -89,13 +89,17 @@ export class Downloader {
     };
     let peeked = pull();
     const window: Slot[] = [];
-    const windowMax = Math.max(tuning.batchSize * 2, spec.source.maxConnections * 8);
+    // Uncommitted work (in flight or finished but waiting for an earlier tile) never
+    // exceeds one batch, so a crash redoes at most one batch. Committing at half a
+    // batch keeps the window from draining at every batch boundary.
+    const windowMax = Math.max(tuning.batchSize, spec.source.maxConnections * 2);
+    const commitAt = Math.max(1, Math.floor(windowMax / 2));
     let inFlight = 0;
 
     const commit = (force: boolean): void => {
       let n = 0;
       while (n < window.length && window[n]!.outcome) n++;
-      if (n === 0 || (!force && n < tuning.batchSize)) return;
+      if (n === 0 || (!force && n < commitAt)) return;
       const done = window.splice(0, n);
       const next = window[0]?.tile ?? peeked;
       writer.commit(...this.account(done, next ? cursorOf(next) : null));

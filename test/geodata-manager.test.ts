@@ -198,3 +198,32 @@ test('a blocked source fails the job with its reason in the failed event', async
   await r.manager.stop();
   await server.stop();
 });
+
+test('parallel jobs run side by side up to the configured number, the rest wait queued', async () => {
+  const server = await new TileServer({ latencyMs: 10 }).start();
+  const r = await rig({ parallelJobs: 2 });
+  const spec = jobSpec(server);
+  const ids = [0, 1, 2].map(() => r.manager.create(spec, estimateJob(spec, { avgTileBytes: 1000, tileCap: 1e6 })).id);
+  await until('two running', () => ids.filter((id) => r.manager.get(id).state === 'running').length === 2);
+  assert.equal(r.manager.get(ids[2]!).state, 'queued');
+  await until('all done', () => ids.every((id) => r.manager.get(id).state === 'done'), 60_000);
+  assert.equal(events(r, 'done').length, 3);
+  await r.manager.stop();
+  await server.stop();
+});
+
+test('a job shows waitingForNetwork while the source is unreachable and finishes once it is back', async () => {
+  const server = await new TileServer().start();
+  const spec = jobSpec(server, 10);
+  await server.stop();
+  const r = await rig();
+  const { id } = r.manager.create(spec, estimateJob(spec, { avgTileBytes: 1000, tileCap: 1e6 }));
+  await until('waitingForNetwork', () => job(r, id)?.state === 'waitingForNetwork');
+  assert.match(job(r, id)?.reason ?? '', /^network unreachable \(ECONNREFUSED\)$/);
+  assert.equal(r.manager.get(id).tilesFailed, 0);
+  await server.start(server.port);
+  await until('done', () => job(r, id)?.state === 'done');
+  assert.equal(r.manager.get(id).tilesFailed, 0);
+  await r.manager.stop();
+  await server.stop();
+});
