@@ -151,6 +151,11 @@ test('the trips screen lists the recorded trips with a working GPX link', async 
   }, href);
   assert.equal(gpx.status, 200);
   assert.match(gpx.text, /<gpx[\s>]/);
+  // The trip on the map: its line is drawn in the trip colour.
+  await phone.page.click(`#trips-list li[data-id="${api.trips[0]!.id}"] button[data-action="map"]`);
+  await phone.page.waitForSelector('#map path.trip-line', { timeout: 10_000 });
+  assert.equal(new URL(phone.page.url()).search, `?trip=${api.trips[0]!.id}`);
+  await phone.screenshot('map-trip');
 });
 
 test('an area drawn on the map fills the new-download form, which checks its input and shows the estimate', async () => {

@@ -14,7 +14,7 @@ export const events: Screen = (root, { conn }) => {
   const render = (): void => {
     const sorted = [...marks.values()].sort((a, b) => b.id - a.id);
     fill(list, ...sorted.map(row));
-    if (!status.classList.contains('error')) status.textContent = sorted.length ? `${sorted.length} marks` : 'No marks yet. Press the camera button or the button above.';
+    if (!status.classList.contains('error')) status.textContent = sorted.length ? `${sorted.length} ${sorted.length === 1 ? 'mark' : 'marks'}` : 'No marks yet. Press the camera button or the button above.';
   };
   const row = (m: EventMark): HTMLElement =>
     h(

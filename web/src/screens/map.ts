@@ -36,7 +36,10 @@ const DEFAULT_VIEW: L.LatLngExpression = [48.1374, 11.5755];
 export const map: Screen = (root, { conn, track, navigate }) => {
   const cssReady = linkLeafletCss();
   let alive = true;
-  const picking = new URLSearchParams(location.search).get('pick') === 'bbox';
+  const params = new URLSearchParams(location.search);
+  const picking = params.get('pick') === 'bbox';
+  /** A past trip to review (/map?trip=ID), or 0. */
+  const tripId = /^\d+$/.test(params.get('trip') ?? '') ? Number(params.get('trip')) : 0;
   const note = h('p', { class: 'map-note', id: 'map-note', hidden: true });
   const follow = h('button', { type: 'button', class: 'map-btn', id: 'follow', 'aria-pressed': 'true', 'aria-label': 'follow my position', title: 'follow my position' });
   const box = h('div', { id: 'map' });
@@ -90,7 +93,7 @@ export const map: Screen = (root, { conn, track, navigate }) => {
     if (!marker) {
       marker = L.marker(at, { title: 'car', keyboard: false }).addTo(m);
       accuracy = L.circle(at, { radius: fix.errorM ?? 10, weight: 1, color: '#4af', fillOpacity: 0.1 }).addTo(m);
-      m.setView(at, 15, { animate: false });
+      if (!tripId) m.setView(at, 15, { animate: false });
     }
     marker.setLatLng(at).setOpacity(stale ? 0.5 : 1);
     accuracy!.setLatLng(at).setRadius(fix.errorM ?? 10);
@@ -99,7 +102,12 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   if (conn.state) place(conn.state.gps.fix, conn.state.gps.stale);
   const offState = conn.onState((s) => place(s.gps.fix, s.gps.stale));
   const offTrack = track.onPoint((p) => line.addLatLng(p));
-  void showCurrentTrip(line, () => alive);
+  if (tripId) {
+    // Reviewing a past trip: draw it, fit it on screen, and stop following the car.
+    following = false;
+    follow.setAttribute('aria-pressed', 'false');
+    void showTrip(m, tripId, () => alive, showNote);
+  } else void showCurrentTrip(line, () => alive);
 
   if (picking) setUpPicker(m, root, (b) => {
     setPickedBbox(b);
@@ -130,6 +138,14 @@ async function showCurrentTrip(line: L.Polyline, alive: () => boolean): Promise<
   if (!open || open.points > MAX_TRIP_POINTS) return;
   const pts = await tripPoints(open.id);
   if (pts && pts.length > 0 && alive()) line.setLatLngs(pts);
+}
+
+async function showTrip(m: L.Map, id: number, alive: () => boolean, note: (t: string) => void): Promise<void> {
+  const pts = await tripPoints(id);
+  if (!alive()) return;
+  if (!pts || pts.length === 0) return note(`Trip ${id} has no points to show.`);
+  const trip = L.polyline(pts, { color: '#fb3', weight: 5, opacity: 0.9, className: 'trip-line' }).addTo(m);
+  m.fitBounds(trip.getBounds(), { padding: [24, 24], animate: false, maxZoom: 17 });
 }
 
 /** Two taps set the corners; "Use visible area" takes what is on screen. */

@@ -4,7 +4,7 @@ import { describe, listTrips, tripGpxUrl, type Trip } from '../api.js';
 import { fill, h } from '../dom.js';
 import { fmtDuration, fmtKm, fmtTime } from '../format.js';
 
-export const trips: Screen = (root) => {
+export const trips: Screen = (root, { navigate }) => {
   const status = h('p', { class: 'muted', id: 'trips-status' }, 'loading…');
   const list = h('ul', { class: 'list', id: 'trips-list' });
   const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
@@ -19,7 +19,9 @@ export const trips: Screen = (root) => {
         h('br'),
         h('span', { class: 'muted' }, `${t.open ? 'in progress · ' : ''}${fmtDuration(t.durationS)} · ${fmtKm(t.distanceM)} · ${t.points} points`),
       ),
-      h('a', { class: 'button secondary', href: tripGpxUrl(t.id), download: `trip-${t.id}.gpx` }, 'GPX'),
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'map', onclick: () => navigate(`/map?trip=${t.id}`) }, 'Map'),
+        h('a', { class: 'button secondary', href: tripGpxUrl(t.id), download: `trip-${t.id}.gpx` }, 'GPX')),
     );
   };
   let alive = true;
@@ -31,7 +33,7 @@ export const trips: Screen = (root) => {
     if (r.ok) {
       const sorted = [...r.value.trips].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
       fill(list, ...sorted.map(row));
-      status.textContent = sorted.length ? `${sorted.length} trips` : 'No trips recorded yet.';
+      status.textContent = sorted.length ? `${sorted.length} ${sorted.length === 1 ? 'trip' : 'trips'}` : 'No trips recorded yet.';
     } else {
       fill(list);
       status.className = r.kind === 'missing' ? 'muted' : 'error';
