@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fanoutBench } from './fanout.js';
 import { tilesBench } from './tiles.js';
+import { tilesDaemonBench } from './tiles-daemon.js';
 import { idleBench } from './idle.js';
 import { pingBench } from './ping.js';
 import { readyBench } from './ready.js';
@@ -98,6 +99,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   },
   // Map tile downloads (bench/tiles.ts): worker vs plain keep-alive loop, loop delay, RSS.
   { name: 'tiles', run: async () => [await tilesBench({ quick })] },
+  { name: 'tiles-daemon', run: async () => [await tilesDaemonBench({ quick })] },
 ];
 
 async function main(): Promise<number> {
