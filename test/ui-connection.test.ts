@@ -55,13 +55,18 @@ test('deltas in seq order are applied; a gap makes the page ask for a resync fro
   send(gpsDelta(11, 3, 4));
   await waitFor(position, (p) => p === '3.00000, 4.00000', 'delta 11 applied');
   send(gpsDelta(13, 5, 6)); // 12 is missing
+  send(gpsDelta(14, 5, 7)); // still before the answer: no second request
   await waitFor(async () => current().received, (r) => r.includes('{"type":"resync","lastSeq":11}'), 'a resync from 11');
   assert.equal(await position(), '3.00000, 4.00000', 'the delta after the gap is not applied');
-  // The server answers with what was missing; the page continues from there.
+  // The server answers with what was missing; the page continues from there, and ignores a replayed duplicate.
   send(gpsDelta(12, 7, 8));
   send(gpsDelta(13, 5, 6));
-  await waitFor(position, (p) => p === '5.00000, 6.00000', 'caught up');
-  assert.equal(await phone.page.evaluate('window.dashcamd.seq'), 13);
+  send(gpsDelta(14, 5, 7));
+  send(gpsDelta(13, 1, 1));
+  send(gpsDelta(15, 6, 6));
+  await waitFor(position, (p) => p === '6.00000, 6.00000', 'caught up');
+  assert.equal(await phone.page.evaluate('window.dashcamd.seq'), 15);
+  assert.equal(current().received.filter((t) => t.includes('resync')).length, 1);
 });
 
 test('a delta whose prev skips coalesced messages is applied without a resync', async () => {

@@ -46,6 +46,9 @@ export class Connection {
   private pingTimer: number | undefined;
   private lastPingAt = 0;
   private lastRxAt = 0;
+  /** The seq a resync was asked from and not yet answered. */
+  private resyncFrom: number | null = null;
+  private resyncAt = 0;
   private deadline: number | undefined;
   private retryTimer: number | undefined;
   private readonly stateListeners = new Set<Listener<DaemonState>>();
@@ -138,16 +141,24 @@ export class Connection {
       case 'snapshot':
         this.state = msg.state;
         this.seq = msg.seq;
+        this.resyncFrom = null;
         this.emitState();
         break;
       case 'delta':
       case 'event':
-        if (!this.state) return;
+        if (!this.state || msg.seq <= this.seq) return; // before the snapshot, or a replayed duplicate
         if (expectedPrev(msg) !== this.seq) {
-          this.ws?.send(JSON.stringify({ type: 'resync', lastSeq: this.seq }));
+          // Ask once per position (the messages that keep coming until the answer arrives
+          // would otherwise each ask again and each get the same replay), again after 5 s.
+          if (this.resyncFrom !== this.seq || Date.now() - this.resyncAt > 5_000) {
+            this.ws?.send(JSON.stringify({ type: 'resync', lastSeq: this.seq }));
+            this.resyncFrom = this.seq;
+            this.resyncAt = Date.now();
+          }
           return;
         }
         this.seq = msg.seq;
+        this.resyncFrom = null;
         if (msg.type === 'delta') {
           applyDelta(this.state, msg);
           this.emitState();
