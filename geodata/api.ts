@@ -57,6 +57,8 @@ export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps):
   const empty = z.strictObject({});
   router.route('post', '/api/downloads/:id/pause', ({ params }) => ({ body: { job: deps.manager.pause(params.id ?? '') } }), empty);
   router.route('post', '/api/downloads/:id/resume', ({ params }) => ({ body: { job: deps.manager.resume(params.id ?? '') } }), empty);
+  const refreshBody = z.strictObject({ maxAgeDays: z.number().min(0).max(3650).default(7) });
+  router.route('post', '/api/downloads/:id/refresh', ({ params, body }) => ({ body: { job: deps.manager.refresh(params.id ?? '', body.maxAgeDays * 86_400_000) } }), refreshBody);
   router.route('post', '/api/downloads/:id/cancel', ({ params }) => ({ body: { job: deps.manager.cancel(params.id ?? '') } }), empty);
   router.route('del', '/api/downloads/:id', async ({ params }) => {
     await deps.manager.delete(params.id ?? '');

@@ -8,14 +8,19 @@
  */
 import { TileArea, type Cursor } from './area.js';
 import { tileUrl } from './job-spec.js';
-import { MbtilesWriter, emptyProgress, type JobProgress, type TileSkip, type TileWrite } from './mbtiles.js';
+import { MbtilesWriter, emptyProgress, type JobProgress, type TileMeta, type TileSkip, type TileWrite } from './mbtiles.js';
 import { checkImage } from './image.js';
 import { TileFetcher } from './fetcher.js';
 import { RateGate, sleep } from './rate-gate.js';
 import type { Tile } from './tiles.js';
 import type { WorkerInput, WorkerMessage, WorkerRunState } from './worker-protocol.js';
 
-type Outcome = { kind: 'stored'; data: Buffer } | { kind: 'missing' | 'failed'; reason: string };
+type Outcome =
+  | { kind: 'stored'; data: Buffer; meta: TileMeta }
+  /** Refresh: the source confirmed the stored tile (304), or it is younger than the refresh cut-off. */
+  | { kind: 'notModified'; meta: TileMeta }
+  | { kind: 'fresh' }
+  | { kind: 'missing' | 'failed'; reason: string };
 
 interface Slot {
   tile: Tile;
@@ -33,6 +38,7 @@ export class Downloader {
   private readonly gate: RateGate;
   private readonly fetcher: TileFetcher;
   private progress: JobProgress = emptyProgress(null);
+  private writer: MbtilesWriter | null = null;
   private completed = { tiles: 0, bytes: 0 };
   private rates = { tilesPerS: 0, bytesPerS: 0 };
 
@@ -55,15 +61,17 @@ export class Downloader {
     let writer: MbtilesWriter | null = null;
     try {
       const { spec, file } = this.input;
-      writer = new MbtilesWriter(file);
+      writer = this.writer = new MbtilesWriter(file);
       const area = new TileArea(spec.area, spec.minZoom, spec.maxZoom);
       const b = area.bounds();
       writer.setMetadata({ name: spec.name, format: spec.source.format, bounds: b, center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, spec.minZoom], minzoom: spec.minZoom, maxzoom: spec.maxZoom, attribution: spec.source.attribution });
       const stored = writer.readProgress();
-      if (stored) this.progress = stored;
+      const refresh = this.input.refreshBefore ?? null;
+      // A new job, or a new refresh pass, starts from the first tile; anything else resumes.
+      if (stored && (refresh === null || stored.refreshBefore === refresh)) this.progress = stored;
       else {
         const first = area.tiles().next();
-        this.progress = emptyProgress(first.done ? null : cursorOf(first.value));
+        this.progress = { ...emptyProgress(first.done ? null : cursorOf(first.value)), ...(refresh === null ? {} : { refreshBefore: refresh, notModified: 0 }) };
         writer.commit([], [], this.progress);
       }
       if (this.progress.cursor) await this.download(writer, area, this.progress.cursor);
@@ -148,14 +156,19 @@ export class Downloader {
       const z = { ...(p.perZoom[tile.z] ?? { done: 0, missing: 0, failed: 0 }) };
       z.done++;
       p.done++;
-      if (outcome!.kind === 'stored') {
-        writes.push({ ...tile, data: outcome!.data });
+      const o = outcome!;
+      if (o.kind === 'stored') {
+        writes.push({ ...tile, data: o.data, meta: o.meta });
         p.stored++;
-        p.bytes += outcome!.data.length;
+        p.bytes += o.data.length;
+      } else if (o.kind === 'notModified' || o.kind === 'fresh') {
+        if (o.kind === 'notModified') writes.push({ ...tile, data: null, meta: o.meta });
+        p.stored++;
+        p.notModified = (p.notModified ?? 0) + 1;
       } else {
-        skips.push({ ...tile, kind: outcome!.kind, reason: outcome!.reason });
-        p[outcome!.kind]++;
-        z[outcome!.kind]++;
+        skips.push({ ...tile, kind: o.kind, reason: o.reason });
+        p[o.kind]++;
+        z[o.kind]++;
       }
       p.perZoom[tile.z] = z;
     }
@@ -173,10 +186,15 @@ export class Downloader {
     let rateLimited = 0;
     let offlineDelay = 250;
     let reason = '';
+    // A refresh pass skips tiles fetched after its cut-off and revalidates the others.
+    const refresh = this.input.refreshBefore ?? null;
+    const known = refresh === null ? null : this.writer!.tileState(z, x, y);
+    if (known?.stored && known.meta && known.meta.fetchedAt >= refresh!) return this.finish(slot, { kind: 'fresh' });
+    const conditional = known?.stored && known.meta ? known.meta : undefined;
     while (!this.stopping) {
       await this.gate.acquire(signal);
       if (this.stopping) return;
-      const r = await this.fetcher.get(url, signal);
+      const r = await this.fetcher.get(url, signal, conditional);
       if (r.kind === 'aborted') return;
       if (r.kind === 'offline') {
         this.setOffline(r.reason);
@@ -185,11 +203,15 @@ export class Downloader {
         continue;
       }
       this.setOffline(null);
+      if (r.kind === 'notModified') {
+        this.gate.succeeded();
+        return this.finish(slot, { kind: 'notModified', meta: { etag: r.etag, lastModified: r.lastModified, fetchedAt: Date.now() } });
+      }
       if (r.kind === 'ok') {
         const bad = checkImage(r.body, spec.source.format);
         if (bad === null) {
           this.gate.succeeded();
-          this.finish(slot, { kind: 'stored', data: r.body });
+          this.finish(slot, { kind: 'stored', data: r.body, meta: { etag: r.etag, lastModified: r.lastModified, fetchedAt: Date.now() } });
           return;
         }
         reason = `invalid body: ${bad}`;

@@ -9,7 +9,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 export type FetchResult =
-  | { kind: 'ok'; body: Buffer; contentType: string }
+  | { kind: 'ok'; body: Buffer; contentType: string; etag: string | null; lastModified: string | null }
+  /** 304 to a conditional request: the stored tile is still current. */
+  | { kind: 'notModified'; etag: string | null; lastModified: string | null }
   /** Any status other than 200 (the body is discarded). */
   | { kind: 'status'; status: number; retryAfterMs: number | null }
   /** Could not reach the host at all: the network (or the server) is down. */
@@ -49,7 +51,8 @@ export class TileFetcher {
     this.httpsAgent = new https.Agent(agentOpts);
   }
 
-  get(url: string, signal?: AbortSignal): Promise<FetchResult> {
+  /** GET a tile; `conditional` adds If-None-Match / If-Modified-Since for a refresh. */
+  get(url: string, signal?: AbortSignal, conditional?: { etag: string | null; lastModified: string | null }): Promise<FetchResult> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve({ kind: 'aborted' });
       const secure = url.startsWith('https:');
@@ -69,11 +72,25 @@ export class TileFetcher {
         url,
         {
           agent: secure ? this.httpsAgent : this.httpAgent,
-          headers: { 'user-agent': this.opts.userAgent, accept: 'image/png,image/jpeg,image/webp,image/*;q=0.8', ...this.opts.headers },
+          headers: {
+            'user-agent': this.opts.userAgent,
+            accept: 'image/png,image/jpeg,image/webp,image/*;q=0.8',
+            ...this.opts.headers,
+            ...(conditional?.etag ? { 'if-none-match': conditional.etag } : {}),
+            ...(conditional?.lastModified ? { 'if-modified-since': conditional.lastModified } : {}),
+          },
         },
         (res) => {
           gotResponse = true;
           const status = res.statusCode ?? 0;
+          const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
+          const lastModified = res.headers['last-modified'] ?? null;
+          if (status === 304 && conditional) {
+            res.resume();
+            res.on('end', () => done({ kind: 'notModified', etag: etag ?? conditional.etag, lastModified: lastModified ?? conditional.lastModified }));
+            res.on('error', () => done({ kind: 'transient', reason: 'reset after 304' }));
+            return;
+          }
           if (status !== 200) {
             res.resume(); // drain so the connection can be reused
             const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
@@ -101,7 +118,7 @@ export class TileFetcher {
           res.on('end', () => {
             if (!res.complete) return done({ kind: 'transient', reason: `truncated body (${size} bytes received)` });
             if (declared !== null && declared !== size) return done({ kind: 'transient', reason: `truncated body (${size} of ${declared} bytes)` });
-            done({ kind: 'ok', body: Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? '') });
+            done({ kind: 'ok', body: Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? ''), etag, lastModified });
           });
         },
       );

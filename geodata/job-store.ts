@@ -21,6 +21,8 @@ export interface JobRecord {
   progress: JobProgress | null;
   /** When the job last started running (ms), for durations in summaries. */
   startedAt: number | null;
+  /** Set by a refresh: tiles fetched before this time (ms) are revalidated. */
+  refreshBefore: number | null;
 }
 
 interface Row {
@@ -33,6 +35,7 @@ interface Row {
   totals: string;
   progress: string | null;
   started_at: number | null;
+  refresh_before: number | null;
 }
 
 export class JobStore {
@@ -47,7 +50,10 @@ export class JobStore {
     db.pragma('synchronous = FULL');
     db.exec(`CREATE TABLE IF NOT EXISTS jobs (
       id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, spec TEXT NOT NULL, file TEXT NOT NULL,
-      state TEXT NOT NULL, reason TEXT, totals TEXT NOT NULL, progress TEXT, started_at INTEGER)`);
+      state TEXT NOT NULL, reason TEXT, totals TEXT NOT NULL, progress TEXT, started_at INTEGER, refresh_before INTEGER)`);
+    // Files from before refreshes existed lack the column.
+    const cols = (db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map((c) => c.name);
+    if (!cols.includes('refresh_before')) db.exec('ALTER TABLE jobs ADD COLUMN refresh_before INTEGER');
     this.db = db;
   }
 
@@ -68,14 +74,14 @@ export class JobStore {
 
   insert(job: JobRecord): void {
     this.conn
-      .prepare('INSERT INTO jobs (id, created_at, spec, file, state, reason, totals, progress, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(job.id, job.createdAt, JSON.stringify(job.spec), job.file, job.state, job.reason, JSON.stringify(job.totals), job.progress ? JSON.stringify(job.progress) : null, job.startedAt);
+      .prepare('INSERT INTO jobs (id, created_at, spec, file, state, reason, totals, progress, started_at, refresh_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(job.id, job.createdAt, JSON.stringify(job.spec), job.file, job.state, job.reason, JSON.stringify(job.totals), job.progress ? JSON.stringify(job.progress) : null, job.startedAt, job.refreshBefore);
   }
 
   update(job: JobRecord): void {
     this.conn
-      .prepare('UPDATE jobs SET state = ?, reason = ?, progress = ?, started_at = ? WHERE id = ?')
-      .run(job.state, job.reason, job.progress ? JSON.stringify(job.progress) : null, job.startedAt, job.id);
+      .prepare('UPDATE jobs SET state = ?, reason = ?, progress = ?, started_at = ?, refresh_before = ? WHERE id = ?')
+      .run(job.state, job.reason, job.progress ? JSON.stringify(job.progress) : null, job.startedAt, job.refreshBefore, job.id);
   }
 
   delete(id: string): void {
@@ -94,5 +100,6 @@ function fromRow(r: Row): JobRecord {
     totals: JSON.parse(r.totals) as Record<number, number>,
     progress: r.progress ? (JSON.parse(r.progress) as JobProgress) : null,
     startedAt: r.started_at,
+    refreshBefore: r.refresh_before ?? null,
   };
 }

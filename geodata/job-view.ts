@@ -57,6 +57,8 @@ export function jobSummary(rec: JobRecord): Record<string, unknown> {
     tilesMissing: v.tilesMissing,
     tilesFailed: v.tilesFailed,
     bytes: v.bytes,
+    /** Refresh passes: tiles confirmed unchanged (304) or still fresh. */
+    tilesNotModified: rec.progress?.notModified ?? 0,
     durationS: rec.startedAt ? Math.round((Date.now() - rec.startedAt) / 1000) : null,
     file: rec.file,
   };

@@ -121,6 +121,7 @@ export class DownloadManager {
       totals: Object.fromEntries(estimate.perZoom.map((z) => [z.zoom, z.tiles])),
       progress: null,
       startedAt: null,
+      refreshBefore: null,
     };
     this.db.insert(rec);
     this.jobs.set(id, rec);
@@ -146,6 +147,20 @@ export class DownloadManager {
       l.stopAs = { state: 'queued', reason: null };
       this.setState(rec, 'queued', null);
     } else if (!l && !RUNNABLE.has(rec.state)) this.setState(rec, 'queued', null);
+    this.schedule();
+    return this.view(rec);
+  }
+
+  /**
+   * Re-runs a finished job: tiles fetched longer than maxAgeMs ago are
+   * revalidated with If-None-Match / If-Modified-Since (a 304 keeps the tile
+   * and costs no body), missing ones are tried again.
+   */
+  refresh(id: string, maxAgeMs: number): DownloadJob {
+    const rec = this.record(id);
+    if (rec.state !== 'done' && rec.state !== 'failed') throw new ApiError('CONFLICT', `job ${id} is ${rec.state}; only done or failed jobs can be refreshed`);
+    rec.refreshBefore = Date.now() - maxAgeMs;
+    this.setState(rec, 'queued', null);
     this.schedule();
     return this.view(rec);
   }
@@ -218,7 +233,7 @@ export class DownloadManager {
     rec.startedAt = Date.now();
     this.setState(rec, 'running', null);
     const tuning = { ...DEFAULT_TUNING, ...this.opts.tuning };
-    const worker = startWorker({ jobId: rec.id, file: rec.file, spec: rec.spec, userAgent: this.opts.userAgent, tuning }, (m) => this.onProgress(rec, m));
+    const worker = startWorker({ jobId: rec.id, file: rec.file, spec: rec.spec, userAgent: this.opts.userAgent, tuning, refreshBefore: rec.refreshBefore }, (m) => this.onProgress(rec, m));
     this.live.set(rec.id, { worker, stopAs: null, deleted: false, rates: { tilesPerS: 0, bytesPerS: 0 } });
     void worker.done.then((m) => this.onTerminal(rec, m));
   }

@@ -30,6 +30,17 @@ export interface JobProgress {
   failed: number;
   bytes: number;
   perZoom: Record<number, ZoomCounts>;
+  /** Refresh passes: tiles a conditional request confirmed unchanged (304). */
+  notModified?: number;
+  /** Set during a refresh pass: tiles fetched before this time (ms) are re-checked. */
+  refreshBefore?: number;
+}
+
+/** Validators and fetch time kept per stored tile, for conditional refreshes. */
+export interface TileMeta {
+  etag: string | null;
+  lastModified: string | null;
+  fetchedAt: number;
 }
 
 export interface TileWrite {
@@ -37,7 +48,9 @@ export interface TileWrite {
   x: number;
   /** XYZ row; flipped to TMS on write. */
   y: number;
-  data: Buffer;
+  /** The body, or null to keep the stored one (a 304) and only update `meta`. */
+  data: Buffer | null;
+  meta?: TileMeta;
 }
 
 /** A tile not stored: 404/410 (missing) or given up after retries (failed). */
@@ -69,6 +82,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS map_index ON map (zoom_level, tile_column, til
 CREATE VIEW IF NOT EXISTS tiles AS
   SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, map.tile_row AS tile_row, images.tile_data AS tile_data
   FROM map JOIN images ON images.tile_id = map.tile_id;
+CREATE TABLE IF NOT EXISTS dashcamd_tile_meta (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL,
+  etag TEXT, last_modified TEXT, fetched_at INTEGER NOT NULL, PRIMARY KEY (zoom_level, tile_column, tile_row));
 CREATE TABLE IF NOT EXISTS dashcamd_progress (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dashcamd_skipped (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,
   PRIMARY KEY (zoom_level, tile_column, tile_row));
@@ -84,6 +99,7 @@ export function tileId(data: Buffer): string {
 
 export class MbtilesWriter {
   private readonly db: Database.Database;
+  private readonly metaStmt: Database.Statement;
   private readonly commitTx: (tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => void;
 
   constructor(readonly file: string) {
@@ -95,11 +111,19 @@ export class MbtilesWriter {
     const map = this.db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
     const skip = this.db.prepare('INSERT OR REPLACE INTO dashcamd_skipped (zoom_level, tile_column, tile_row, kind, reason) VALUES (?, ?, ?, ?, ?)');
     const prog = this.db.prepare('INSERT OR REPLACE INTO dashcamd_progress (id, state) VALUES (1, ?)');
+    const meta = this.db.prepare('INSERT OR REPLACE INTO dashcamd_tile_meta (zoom_level, tile_column, tile_row, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.metaStmt = this.db.prepare(
+      'SELECT m.etag AS etag, m.last_modified AS lastModified, m.fetched_at AS fetchedAt, (SELECT 1 FROM map WHERE zoom_level = @z AND tile_column = @x AND tile_row = @row) AS stored FROM (SELECT 1) LEFT JOIN dashcamd_tile_meta m ON m.zoom_level = @z AND m.tile_column = @x AND m.tile_row = @row',
+    );
     this.commitTx = this.db.transaction((tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => {
       for (const t of tiles) {
-        const id = tileId(t.data);
-        image.run(id, t.data);
-        map.run(t.z, t.x, flipY(t.y, t.z), id);
+        const row = flipY(t.y, t.z);
+        if (t.data) {
+          const id = tileId(t.data);
+          image.run(id, t.data);
+          map.run(t.z, t.x, row, id);
+        }
+        if (t.meta) meta.run(t.z, t.x, row, t.meta.etag, t.meta.lastModified, t.meta.fetchedAt);
       }
       for (const s of skips) skip.run(s.z, s.x, flipY(s.y, s.z), s.kind, s.reason);
       prog.run(JSON.stringify(progress));
@@ -134,6 +158,12 @@ export class MbtilesWriter {
   /** Writes a batch of tiles, skipped tiles and the progress that includes them, atomically. */
   commit(tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress): void {
     this.commitTx(tiles, skips, progress);
+  }
+
+  /** Whether a tile is stored, and its validators if known. */
+  tileState(z: number, x: number, y: number): { stored: boolean; meta: TileMeta | null } {
+    const r = this.metaStmt.get({ z, x, row: flipY(y, z) }) as { etag: string | null; lastModified: string | null; fetchedAt: number | null; stored: number | null };
+    return { stored: r.stored === 1, meta: r.fetchedAt === null ? null : { etag: r.etag, lastModified: r.lastModified, fetchedAt: r.fetchedAt } };
   }
 
   hasTile(z: number, x: number, y: number): boolean {

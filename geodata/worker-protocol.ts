@@ -42,6 +42,8 @@ export interface WorkerInput {
   spec: JobSpec;
   userAgent: string;
   tuning: DownloadTuning;
+  /** A refresh pass: stored tiles fetched before this time (ms) are re-checked with conditional requests. */
+  refreshBefore?: number | null;
 }
 
 export type WorkerRunState = 'running' | 'waitingForNetwork' | 'backingOff';

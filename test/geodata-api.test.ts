@@ -68,6 +68,12 @@ test('the downloads API estimates, validates, confirms, runs, controls and delet
     const list = await call(api, 'GET', '/api/downloads');
     assert.deepEqual((list.json.jobs as DownloadJob[]).map((j) => [j.id, j.state]), [[job.id, 'done']]);
     assert.equal((await call(api, 'POST', `/api/downloads/${job.id}/cancel`)).status, 409);
+    const refreshed = await call(api, 'POST', `/api/downloads/${job.id}/refresh`, { maxAgeDays: 0 });
+    assert.equal(refreshed.status, 200);
+    const end2 = Date.now() + 30_000;
+    while (events.filter((e) => e.name === 'done').length < 2 && Date.now() < end2) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(events.filter((e) => e.name === 'done')[1]?.data.tilesNotModified, area.total(), 'every tile revalidated with a 304');
+    assert.equal((await call(api, 'POST', `/api/downloads/${job.id}/refresh`, { maxAgeDays: -1 })).status, 400);
     assert.equal((await call(api, 'POST', '/api/downloads/nope/pause')).status, 404);
     const del = await call(api, 'DELETE', `/api/downloads/${job.id}`);
     assert.deepEqual(del.json, { deleted: job.id });

@@ -46,8 +46,8 @@ test('the progress row is committed atomically with its batch', async () => {
   const w = new MbtilesWriter(file);
   const p1: JobProgress = { cursor: { z: 2, y: 0, x: 0 }, done: 1, stored: 1, missing: 0, failed: 0, bytes: 10, perZoom: { 1: { done: 1, missing: 0, failed: 0 } } };
   w.commit([{ z: 1, x: 1, y: 1, data: syntheticTile(1, 1, 1) }], [], p1);
-  // A failing batch (NOT NULL violation on the second tile) leaves neither tiles nor progress behind.
-  const bad = { z: 2, x: 0, y: 0, data: null as unknown as Buffer };
+  // A failing batch (the second tile's body is not a buffer) leaves neither tiles nor progress behind.
+  const bad = { z: 2, x: 0, y: 0, data: 42 as unknown as Buffer };
   assert.throws(() => w.commit([{ z: 2, x: 1, y: 1, data: syntheticTile(2, 1, 1) }, bad], [], { ...p1, done: 3 }));
   assert.deepEqual(w.readProgress(), p1);
   assert.equal(w.hasTile(2, 1, 1), false);

@@ -5,6 +5,7 @@
  * again on the same port.
  */
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { syntheticTile } from '../../geodata/image.js';
 
@@ -29,7 +30,11 @@ export class TileServer {
   private readonly cache = new Map<string, Buffer>();
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
+  /** Tiles ("z/x/y") whose content changed at the source: served with another body and ETag. */
+  readonly changed = new Set<string>();
   port = 0;
+  /** How many 304s were sent. */
+  notModified = 0;
 
   constructor(public opts: TileServerOptions = {}) {}
 
@@ -39,10 +44,10 @@ export class TileServer {
 
   /** The exact body served for a tile. */
   body(z: number, x: number, y: number): Buffer {
-    const k = `${z}/${x}/${y}`;
+    const k = this.changed.has(`${z}/${x}/${y}`) ? `${z}/${x}/${y}/v2` : `${z}/${x}/${y}`;
     let b = this.cache.get(k);
     if (!b) {
-      b = syntheticTile(z, x, y);
+      b = k.endsWith('/v2') ? syntheticTile(z, x, y, 32) : syntheticTile(z, x, y);
       if (!this.opts.memoryless) this.cache.set(k, b);
     }
     return b;
@@ -94,7 +99,14 @@ export class TileServer {
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     const body = this.body(z, x, y);
     if (!fault) {
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+      // Validators for refresh tests: a strong ETag per body; 304 when it matches.
+      const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) {
+        this.notModified++;
+        res.writeHead(304, { etag }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length, etag, 'last-modified': 'Tue, 01 Dec 2026 00:00:00 GMT' });
       res.end(body);
       return;
     }
