@@ -131,6 +131,10 @@ test('the events screen marks a moment and shows marks made elsewhere', async ()
   const { event } = (await res.json()) as { event: { id: number } };
   await phone.page.waitForSelector(`#events-list li[data-id="${event.id}"]`, { timeout: 10_000 });
   await phone.screenshot('events-marked');
+  // A mark with a position opens the map on that spot.
+  await phone.page.click(`#events-list li[data-id="${event.id}"] button[data-action="map"]`);
+  await phone.page.waitForSelector('#map path.mark-spot', { timeout: 10_000 });
+  assert.match(new URL(phone.page.url()).search, /^\?at=-?\d+\.\d+,-?\d+\.\d+$/);
 });
 
 test('the trips screen lists the recorded trips with a working GPX link', async () => {

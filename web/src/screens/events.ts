@@ -4,7 +4,7 @@ import { checkEventMark, describe, listEvents, markEvent, type EventMark } from 
 import { fill, h } from '../dom.js';
 import { fmtLatLon, fmtTime } from '../format.js';
 
-export const events: Screen = (root, { conn }) => {
+export const events: Screen = (root, { conn, navigate }) => {
   const status = h('p', { class: 'muted', id: 'events-status' }, 'loading…');
   const list = h('ul', { class: 'list', id: 'events-list' });
   const marks = new Map<number, EventMark>();
@@ -20,12 +20,15 @@ export const events: Screen = (root, { conn }) => {
     h(
       'li',
       { 'data-id': m.id },
+      h('div', {},
       h('strong', {}, fmtTime(m.time)),
       h('span', { class: 'muted' }, m.source === 'button' ? ' · button' : ' · phone'),
       h('br'),
       m.position
         ? h('span', { class: m.position.stale ? 'stale' : '' }, `${fmtLatLon(m.position.lat, m.position.lon)}${m.position.stale ? ' (stale)' : ''}`)
-        : h('span', { class: 'muted' }, 'no position'),
+        : h('span', { class: 'muted' }, 'no position')),
+      m.position &&
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'map', onclick: () => navigate(`/map?at=${m.position!.lat},${m.position!.lon}`) }, 'Map'),
     );
 
   button.addEventListener('click', async () => {

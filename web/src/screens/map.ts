@@ -40,6 +40,9 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   const picking = params.get('pick') === 'bbox';
   /** A past trip to review (/map?trip=ID), or 0. */
   const tripId = /^\d+$/.test(params.get('trip') ?? '') ? Number(params.get('trip')) : 0;
+  /** A marked spot to show (/map?at=lat,lon), or null. */
+  const spot = /^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/.test(params.get('at') ?? '') ? (params.get('at')!.split(',').map(Number) as [number, number]) : null;
+  const reviewing = tripId > 0 || spot !== null;
   const note = h('p', { class: 'map-note', id: 'map-note', hidden: true });
   const follow = h('button', { type: 'button', class: 'map-btn', id: 'follow', 'aria-pressed': 'true', 'aria-label': 'follow my position', title: 'follow my position' });
   const box = h('div', { id: 'map' });
@@ -47,7 +50,9 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   const m = L.map(box, { zoomControl: true, attributionControl: true, worldCopyJump: true }).setView(DEFAULT_VIEW, 14);
   // Sizes measured before Leaflet's stylesheet applied are stale: measure again.
   void cssReady.then(() => alive && m.invalidateSize());
-  let following = true;
+  // Reviewing a past trip or a marked spot: do not follow the car away from it.
+  let following = !reviewing;
+  follow.setAttribute('aria-pressed', String(following));
   m.on('dragstart', () => {
     following = false;
     follow.setAttribute('aria-pressed', 'false');
@@ -93,7 +98,7 @@ export const map: Screen = (root, { conn, track, navigate }) => {
     if (!marker) {
       marker = L.marker(at, { title: 'car', keyboard: false }).addTo(m);
       accuracy = L.circle(at, { radius: fix.errorM ?? 10, weight: 1, color: '#4af', fillOpacity: 0.1 }).addTo(m);
-      if (!tripId) m.setView(at, 15, { animate: false });
+      if (!reviewing) m.setView(at, 15, { animate: false });
     }
     marker.setLatLng(at).setOpacity(stale ? 0.5 : 1);
     accuracy!.setLatLng(at).setRadius(fix.errorM ?? 10);
@@ -102,10 +107,11 @@ export const map: Screen = (root, { conn, track, navigate }) => {
   if (conn.state) place(conn.state.gps.fix, conn.state.gps.stale);
   const offState = conn.onState((s) => place(s.gps.fix, s.gps.stale));
   const offTrack = track.onPoint((p) => line.addLatLng(p));
+  if (spot) {
+    L.circleMarker(spot, { radius: 10, color: '#fb3', weight: 3, fillOpacity: 0.4, className: 'mark-spot' }).addTo(m);
+    m.setView(spot, 16, { animate: false });
+  }
   if (tripId) {
-    // Reviewing a past trip: draw it, fit it on screen, and stop following the car.
-    following = false;
-    follow.setAttribute('aria-pressed', 'false');
     void showTrip(m, tripId, () => alive, showNote);
   } else void showCurrentTrip(line, () => alive);
 
