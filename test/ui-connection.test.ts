@@ -103,15 +103,20 @@ async function longBackoff(pattern: RegExp, minS: number): Promise<number> {
   return Number(pattern.exec(label)?.[1]);
 }
 
-test('pageshow reconnects at once instead of waiting for the backoff', async () => {
-  const retryInS = await longBackoff(/^reconnecting in (\d+) s$/, 8);
-  const before = server.sockets.length;
-  await phone.page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
-  // The scheduled retry is `retryInS` away; a connection well before it came from pageshow.
-  await waitFor(async () => server.sockets.length, (n) => n > before, 'a connection right after pageshow', (retryInS - 2) * 1000);
-  await acceptWithSnapshot(before + 1);
-  assert.equal(await linkKind(), 'live');
-});
+for (const [event, dispatch] of [
+  ['pageshow', "window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))"],
+  ['visibilitychange', "document.dispatchEvent(new Event('visibilitychange'))"], // the page is visible
+] as const) {
+  test(`${event} reconnects at once instead of waiting for the backoff`, async () => {
+    const retryInS = await longBackoff(/^reconnecting in (\d+) s$/, 8);
+    const before = server.sockets.length;
+    await phone.page.evaluate(dispatch);
+    // The scheduled retry is `retryInS` away; a connection well before it came from the event.
+    await waitFor(async () => server.sockets.length, (n) => n > before, `a connection right after ${event}`, (retryInS - 2) * 1000);
+    await acceptWithSnapshot(before + 1);
+    assert.equal(await linkKind(), 'live');
+  });
+}
 
 test('going offline shows offline with its retry; coming back online reconnects at once', async () => {
   await phone.context.setOffline(true);
