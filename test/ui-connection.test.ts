@@ -140,3 +140,15 @@ test('a daemon of another version on reconnect reloads the page, so its new asse
   await loaded;
   assert.equal(await phone.page.evaluate('window.__before === undefined'), true);
 });
+
+test('a socket that opens but never gets a hello is given up and replaced', async () => {
+  const before = server.sockets.length;
+  current().ws.terminate();
+  await waitFor(async () => server.sockets.length, (n) => n > before, 'a reconnect');
+  // This server stays silent: no hello. The page must not wait on it forever.
+  const silent = current();
+  await waitFor(async () => server.sockets.length, (n) => n > before + 1, 'a new socket after the hello timeout', 20_000);
+  assert.notEqual(current(), silent);
+  await waitFor(async () => silent.ws.readyState, (s) => s === silent.ws.CLOSED, 'the page closed the silent socket', 5_000);
+  await acceptWithSnapshot(server.sockets.length);
+});
