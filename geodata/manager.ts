@@ -55,6 +55,7 @@ export class DownloadManager {
   private readonly live = new Map<string, Live>();
   private readonly published = new Map<string, { at: number; timer: NodeJS.Timeout | null }>();
   private readonly persistedAt = new Map<string, number>();
+  private readonly tilesetCache = new Map<string, Tileset>();
   private readonly db: JobStore;
   private diskTimer: NodeJS.Timeout | null = null;
   private diskLow = false;
@@ -102,7 +103,14 @@ export class DownloadManager {
 
   /** Every job's file that has tiles to show (not deleted, not cancelled). */
   tilesets(): Tileset[] {
-    return [...this.jobs.values()].filter((r) => r.state !== 'cancelled' && r.progress !== null).map(tilesetOf);
+    return [...this.jobs.values()]
+      .filter((r) => r.state !== 'cancelled' && r.progress !== null)
+      .map((r) => {
+        // Bounds of a long route are costly to compute and never change: once per job.
+        let t = this.tilesetCache.get(r.id);
+        if (!t) this.tilesetCache.set(r.id, (t = tilesetOf(r)));
+        return { ...t, state: r.state };
+      });
   }
 
   get(id: string): DownloadJob {
@@ -183,6 +191,7 @@ export class DownloadManager {
       await this.stopWorker(id, 'cancelled', 'deleted');
     }
     this.jobs.delete(id);
+    this.tilesetCache.delete(id);
     this.db.delete(id);
     const p = this.published.get(id);
     if (p?.timer) clearTimeout(p.timer);

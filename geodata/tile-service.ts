@@ -41,8 +41,9 @@ export class TileService {
     const y = m ? Number(m[1]) : NaN;
     const n = 2 ** z;
     if (!m || !Number.isInteger(z) || z < 0 || z > 22 || !Number.isInteger(x) || x < 0 || x >= n || y >= n) return text('400 Bad Request', 'expected /tiles/{tileset}/{z}/{x}/{y}.{ext}');
-    const set = this.tilesets().find((t) => t.id === id);
-    const reader = set ? this.reader(set) : null;
+    const sets = this.tilesets();
+    const set = sets.find((t) => t.id === id);
+    const reader = set ? this.reader(set, sets) : null;
     if (!set || !reader) return text('404 Not Found', 'no such tileset');
     let data: Buffer | null;
     try {
@@ -61,9 +62,9 @@ export class TileService {
     res.writeStatus('200 OK').writeHeader('Content-Type', CONTENT_TYPE[set.format]).writeHeader('ETag', etag).writeHeader('Cache-Control', cache).end(data);
   }
 
-  private reader(set: Tileset): MbtilesReader | null {
+  private reader(set: Tileset, all: Tileset[]): MbtilesReader | null {
     // Forget readers of jobs that are gone (deleted files keep their inode open otherwise).
-    const live = new Set(this.tilesets().map((t) => t.id));
+    const live = new Set(all.map((t) => t.id));
     for (const [id, r] of this.readers) if (!live.has(id)) (r.close(), this.readers.delete(id));
     let r = this.readers.get(set.id);
     if (!r) {
