@@ -39,7 +39,7 @@ async function channelServer(): Promise<BenchServer> {
   const config = loadConfig({
     file,
     env: {},
-    overrides: { simulate: true, dataDir, server: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' } },
+    overrides: { simulate: true, dataDir, server: { host: '127.0.0.1', port: 0, maxClients: 1000 }, log: { level: 'warn' } },
   });
   // Warnings and errors only, to stderr: the steady state logs nothing.
   const log = pino({ level: 'warn' }, pino.destination(2));

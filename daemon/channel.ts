@@ -36,6 +36,8 @@ export interface ChannelOptions {
   backpressure: { softLimitBytes: number; hardLimitBytes: number };
   historySize: number;
   maxPayloadBytes: number;
+  /** Upgrades beyond this many open sockets get 503, so a flood of connections cannot exhaust memory. */
+  maxClients: number;
   /** Decides on an upgrade; returns an HTTP status and reason to refuse it. */
   admit: (headers: Record<string, string>, query: URLSearchParams) => { status: number; reason: string } | null;
 }
@@ -127,7 +129,11 @@ export class Channel {
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
     const headers = readHeaders(req);
     const query = new URLSearchParams(req.getQuery() ?? '');
-    const refusal = this.stopping ? { status: 503, reason: 'shutting down' } : this.opts.admit(headers, query);
+    const refusal = this.stopping
+      ? { status: 503, reason: 'Shutting down' }
+      : this.clients.size >= this.opts.maxClients
+        ? { status: 503, reason: 'Too many clients' }
+        : this.opts.admit(headers, query);
     const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
     if (refusal) {
       this.log.warn({ remote, origin: headers.origin, status: refusal.status, reason: refusal.reason }, 'websocket upgrade refused');

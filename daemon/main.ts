@@ -68,6 +68,7 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
       backpressure: config.backpressure,
       historySize: config.historySize,
       maxPayloadBytes: config.server.maxPayloadBytes,
+      maxClients: config.server.maxClients,
       admit: (headers, query) => {
         if (!security.originAllowed(headers.origin, headers.host)) return { status: 403, reason: 'Forbidden origin' };
         if (!security.authorize(headers, query)) return { status: 401, reason: 'Unauthorized' };

@@ -167,6 +167,24 @@ test('with a token configured, the socket and the API require it', async () => {
   }
 });
 
+test('upgrades beyond server.maxClients are refused with 503 until a slot frees', async () => {
+  const t = await startInProcess({ server: { maxClients: 2 } });
+  try {
+    const a = new TestClient(t.wsUrl);
+    const b = new TestClient(t.wsUrl);
+    await Promise.all([a.opened, b.opened]);
+    await assert.rejects(new TestClient(t.wsUrl).opened, /503/);
+    a.close();
+    await a.closed;
+    const c = new TestClient(t.wsUrl);
+    await c.until(() => c.state !== null, 5000, 'snapshot once a slot is free');
+    b.close();
+    c.close();
+  } finally {
+    await t.stop();
+  }
+});
+
 test('stopping the daemon closes every client with 1001', async () => {
   const t = await startInProcess();
   const clients = [new TestClient(t.wsUrl), new TestClient(t.wsUrl)];

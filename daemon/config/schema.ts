@@ -34,6 +34,8 @@ export const configSchema = z.strictObject({
         port: port.default(8080),
         /** Largest WebSocket frame a client may send; bigger ones close the socket. */
         maxPayloadBytes: z.number().int().min(256).max(1_048_576).default(4096),
+        /** Open WebSockets at most; more are refused with 503 (memory stays bounded). */
+        maxClients: z.number().int().min(1).max(10_000).default(64),
         /** Largest HTTP request body accepted by /api (route uploads included). */
         maxBodyBytes: z.number().int().min(1024).max(64 * 1_048_576).default(8 * 1_048_576),
         /** Origins allowed to open the socket besides the daemon's own host. */
