@@ -6,7 +6,7 @@
  * stopped come back as "interrupted" and resume by themselves. A disk guard
  * stops jobs before the data partition falls below a floor.
  */
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { StateStore } from '../daemon/state.js';
@@ -20,6 +20,8 @@ import { MbtilesReader } from './mbtiles.js';
 import { jobSummary, jobView, tilesetOf, type Tileset } from './job-view.js';
 import { startWorker, type RunningWorker, type TerminalMessage } from './worker-host.js';
 import { DEFAULT_TUNING, type DownloadTuning, type WorkerMessage } from './worker-protocol.js';
+import { KeyedThrottle } from './throttle.js';
+import { DiskGuard } from './disk-guard.js';
 
 export interface DownloadManagerOptions {
   dataDir: string;
@@ -45,20 +47,15 @@ const PERSIST_PROGRESS_MS = 5000;
 const RUNNABLE: ReadonlySet<JobState> = new Set(['queued', 'interrupted']);
 const TERMINAL: ReadonlySet<JobState> = new Set(['done', 'cancelled']);
 
-async function statfsFree(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
-}
 
 export class DownloadManager {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly live = new Map<string, Live>();
-  private readonly published = new Map<string, { at: number; timer: NodeJS.Timeout | null }>();
+  private readonly publisher: KeyedThrottle;
+  private readonly disk: DiskGuard;
   private readonly persistedAt = new Map<string, number>();
   private readonly tilesetCache = new Map<string, Tileset>();
   private readonly db: JobStore;
-  private diskTimer: NodeJS.Timeout | null = null;
-  private diskLow = false;
   private stopping = false;
 
   constructor(
@@ -67,6 +64,24 @@ export class DownloadManager {
     private readonly log: Logger,
   ) {
     this.db = new JobStore(join(opts.dataDir, 'jobs.sqlite'));
+    this.publisher = new KeyedThrottle(PUBLISH_INTERVAL_MS, (id) => {
+      const rec = this.jobs.get(id);
+      if (rec) this.store.setKey('downloads', id, this.view(rec));
+    });
+    this.disk = new DiskGuard(
+      { dir: opts.dataDir, floorBytes: opts.diskFloorBytes, intervalMs: opts.diskCheckMs, freeBytes: opts.freeBytes },
+      {
+        low: (reason) => {
+          if (this.stopping) return;
+          for (const id of this.live.keys()) this.halt(this.record(id), 'diskLow', reason);
+        },
+        recovered: () => {
+          for (const rec of this.jobs.values()) if (rec.state === 'diskLow') this.setState(rec, 'queued', null);
+          this.schedule();
+        },
+      },
+      log,
+    );
   }
 
   async start(): Promise<void> {
@@ -83,17 +98,16 @@ export class DownloadManager {
       this.jobs.set(rec.id, rec);
       this.publish(rec.id);
     }
-    await this.checkDisk();
-    this.diskTimer = setInterval(() => void this.checkDisk(), this.opts.diskCheckMs);
+    await this.disk.start();
     this.schedule();
   }
 
   /** Stops every worker (their jobs resume on the next start) and closes the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.diskTimer) clearInterval(this.diskTimer);
+    this.disk.stop();
     await Promise.all([...this.live.keys()].map((id) => this.stopWorker(id, 'interrupted', 'the daemon stopped while the job ran')));
-    for (const p of this.published.values()) if (p.timer) clearTimeout(p.timer);
+    this.publisher.stop();
     this.db.close();
   }
 
@@ -193,9 +207,7 @@ export class DownloadManager {
     this.jobs.delete(id);
     this.tilesetCache.delete(id);
     this.db.delete(id);
-    const p = this.published.get(id);
-    if (p?.timer) clearTimeout(p.timer);
-    this.published.delete(id);
+    this.publisher.forget(id);
     for (const suffix of ['', '-wal', '-shm']) await rm(rec.file + suffix, { force: true });
     this.store.setKey('downloads', id, null);
     this.log.info({ job: id }, 'download job deleted');
@@ -233,7 +245,7 @@ export class DownloadManager {
     for (const rec of this.jobs.values()) {
       if (this.live.size >= this.opts.parallelJobs) return;
       if (!RUNNABLE.has(rec.state) || this.live.has(rec.id)) continue;
-      if (this.diskLow) this.setState(rec, 'diskLow', this.diskReason());
+      if (this.disk.isLow) this.setState(rec, 'diskLow', this.disk.reason());
       else this.run(rec);
     }
   }
@@ -282,46 +294,8 @@ export class DownloadManager {
     this.schedule();
   }
 
-  private diskReason(free?: number): string {
-    const mb = (b: number): string => `${Math.floor(b / 1_048_576)} MB`;
-    return `disk low: ${free === undefined ? 'below' : `${mb(free)} free, below`} the floor of ${mb(this.opts.diskFloorBytes)}`;
-  }
-
-  private async checkDisk(): Promise<void> {
-    let free: number;
-    try {
-      free = await (this.opts.freeBytes ?? statfsFree)(this.opts.dataDir);
-    } catch (err) {
-      this.log.warn({ err }, 'cannot read free disk space');
-      return;
-    }
-    if (this.stopping) return;
-    if (free < this.opts.diskFloorBytes) {
-      if (!this.diskLow) this.log.warn({ free, floor: this.opts.diskFloorBytes }, 'disk low: pausing downloads');
-      this.diskLow = true;
-      for (const id of this.live.keys()) this.halt(this.record(id), 'diskLow', this.diskReason(free));
-    } else if (this.diskLow && free >= this.opts.diskFloorBytes * 1.05) {
-      // A little hysteresis, so a job does not flap around the floor.
-      this.diskLow = false;
-      this.log.info({ free }, 'disk space recovered: resuming downloads');
-      for (const rec of this.jobs.values()) if (rec.state === 'diskLow') this.setState(rec, 'queued', null);
-      this.schedule();
-    }
-  }
-
   private publish(id: string): void {
-    const p = this.published.get(id) ?? { at: 0, timer: null };
-    this.published.set(id, p);
-    if (p.timer) return;
-    const flush = (): void => {
-      p.timer = null;
-      p.at = Date.now();
-      const rec = this.jobs.get(id);
-      if (rec) this.store.setKey('downloads', id, this.view(rec));
-    };
-    const wait = p.at + PUBLISH_INTERVAL_MS - Date.now();
-    if (wait <= 0) flush();
-    else p.timer = setTimeout(flush, wait);
+    this.publisher.call(id);
   }
 
   private view(rec: JobRecord): DownloadJob {
