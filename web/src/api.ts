@@ -58,6 +58,11 @@ function errorBody(json: unknown): { message: string; details: string[] } | null
   }
 }
 
+const anyBody: Check<unknown> = (v) => v;
+
+/** Whether this page may use the daemon: a 401 means a token is configured and ours is missing or wrong. */
+export const checkAccess = (): Promise<ApiResult<unknown>> => request('GET', '/api/health', anyBody);
+
 /** One line for a failed result, with the validation details the daemon gave. */
 export function describe(r: Extract<ApiResult<unknown>, { ok: false }>): string {
   return [r.message, ...r.details].join('\n');
@@ -222,7 +227,6 @@ const createdJob: Check<{ id: string }> = (v, p) =>
 export const startDownload = (job: JobRequest): Promise<ApiResult<{ id: string }>> => request('POST', '/api/downloads', createdJob, job);
 
 export type JobAction = 'pause' | 'resume' | 'cancel' | 'delete';
-const anyBody: Check<unknown> = (v) => v;
 export const jobAction = (id: string, action: JobAction): Promise<ApiResult<unknown>> =>
   action === 'delete'
     ? request('DELETE', `/api/downloads/${encodeURIComponent(id)}`, anyBody)

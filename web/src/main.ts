@@ -4,6 +4,7 @@
  * Leaflet) is a separate chunk fetched when it is first opened.
  */
 import { Connection } from './connection.js';
+import { askForTokenIfNeeded } from './access.js';
 import { mountLinkIndicator } from './link-indicator.js';
 import { Router, type Route } from './router.js';
 import { Track } from './track.js';
@@ -42,3 +43,4 @@ conn.onStatus((s) => {
 });
 new Router(routes, $('view'), $('nav'), { conn, track }).start();
 conn.start();
+void askForTokenIfNeeded($('notice'));
