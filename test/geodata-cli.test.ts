@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { TileArea } from '../geodata/area.js';
 import { MbtilesReader, tileId } from '../geodata/mbtiles.js';
 import { TileServer } from './helpers/tile-server.js';
-import { ROOT, tempDir } from './helpers/daemon.js';
+import { ROOT } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 
 function cli(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli.ts'), 'tiles', ...args], { cwd: ROOT });
@@ -35,7 +36,7 @@ test('tiles estimate prints exact counts per zoom', async () => {
 
 test('tiles download writes the MBTiles file, and an interrupted download resumes when run again', async () => {
   const server = await new TileServer({ latencyMs: 3 }).start();
-  const out = join(await tempDir(), 'cli.mbtiles');
+  const out = join(await scratchDir(), 'cli.mbtiles');
   const args = ['download', '--url', server.template, '--bbox', BBOX.join(','), '--zoom', '8-14', '--out', out, '--concurrency', '4', '--rate', '300', '--contact', 'me@example.org'];
   let sent = false;
   const first = await cli(args, (text, kill) => {

@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { MbtilesReader, tileId } from '../geodata/mbtiles.js';
 import { TileArea } from '../geodata/area.js';
 import { TileServer } from './helpers/tile-server.js';
-import { ROOT, tempDir } from './helpers/daemon.js';
+import { ROOT } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 import type { AreaSpec } from '../geodata/area.js';
 
 const CRASH_AREA: AreaSpec = { type: 'bbox', bbox: [13.0, 52.3, 13.6, 52.6] };
@@ -50,7 +51,7 @@ function runner(dataDir: string, template: string): { lines: RunnerLine[]; kill(
 
 test('SIGKILL at random moments, restarted each time, still ends with exactly the expected tiles byte for byte', async () => {
   const server = await new TileServer({ latencyMs: 2 }).start();
-  const dataDir = await tempDir();
+  const dataDir = await scratchDir();
   const expected = [...new TileArea(CRASH_AREA, CRASH_ZOOMS.minZoom, CRASH_ZOOMS.maxZoom).tiles()];
   const kills: number[] = [];
   for (let i = 0; i < 5; i++) {

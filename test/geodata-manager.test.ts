@@ -10,7 +10,8 @@ import { MbtilesReader, tileId } from '../geodata/mbtiles.js';
 import { TileArea } from '../geodata/area.js';
 import { DEFAULT_TUNING } from '../geodata/worker-protocol.js';
 import { TileServer } from './helpers/tile-server.js';
-import { recordingLogger, tempDir } from './helpers/daemon.js';
+import { recordingLogger } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const TUNING = { ...DEFAULT_TUNING, batchSize: 8, commitIntervalMs: 100, backoffBaseMs: 20, backoffMaxMs: 200, idleTimeoutMs: 1000, offlineProbeMaxMs: 200 };
 
@@ -24,7 +25,7 @@ interface Rig {
 }
 
 async function rig(overrides: Partial<DownloadManagerOptions> = {}): Promise<Rig> {
-  const dataDir = await tempDir();
+  const dataDir = await scratchDir();
   const store = new StateStore();
   const messages: SequencedMessage[] = [];
   store.onMessage((m) => messages.push(m));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MbtilesReader, MbtilesWriter, emptyProgress, type JobProgress } from '../geodata/mbtiles.js';
 import { checkImage, encodePng, syntheticTile } from '../geodata/image.js';
-import { tempDir } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 
 function sqlite3(file: string, sql: string): string {
   // Fails (ENOENT) rather than skipping when the Debian sqlite3 CLI is missing.
@@ -13,7 +13,7 @@ function sqlite3(file: string, sql: string): string {
 }
 
 test('an MBTiles file opens in the sqlite3 CLI with TMS rows, metadata and deduplicated images', async () => {
-  const file = join(await tempDir(), 'a.mbtiles');
+  const file = join(await scratchDir(), 'a.mbtiles');
   const w = new MbtilesWriter(file);
   w.setMetadata({ name: 'test', format: 'png', bounds: [13, 52, 13.5, 52.5], center: [13.25, 52.25, 10], minzoom: 1, maxzoom: 3, attribution: '© test' });
   const tiles = [
@@ -42,7 +42,7 @@ test('an MBTiles file opens in the sqlite3 CLI with TMS rows, metadata and dedup
 });
 
 test('the progress row is committed atomically with its batch', async () => {
-  const file = join(await tempDir(), 'b.mbtiles');
+  const file = join(await scratchDir(), 'b.mbtiles');
   const w = new MbtilesWriter(file);
   const p1: JobProgress = { cursor: { z: 2, y: 0, x: 0 }, done: 1, stored: 1, missing: 0, failed: 0, bytes: 10, perZoom: { 1: { done: 1, missing: 0, failed: 0 } } };
   w.commit([{ z: 1, x: 1, y: 1, data: syntheticTile(1, 1, 1) }], [], p1);
@@ -61,7 +61,7 @@ test('the progress row is committed atomically with its batch', async () => {
 });
 
 test('the file uses WAL with synchronous NORMAL', async () => {
-  const file = join(await tempDir(), 'c.mbtiles');
+  const file = join(await scratchDir(), 'c.mbtiles');
   new MbtilesWriter(file).close();
   const db = new Database(file);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');

@@ -9,7 +9,8 @@ import { MbtilesReader, tileId } from '../geodata/mbtiles.js';
 import { TileArea } from '../geodata/area.js';
 import { DEFAULT_TUNING } from '../geodata/worker-protocol.js';
 import { TileServer } from './helpers/tile-server.js';
-import { recordingLogger, tempDir } from './helpers/daemon.js';
+import { recordingLogger } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 
 test('a refresh revalidates old tiles with conditional requests: 304s keep them, changed tiles are replaced', async () => {
   const server = await new TileServer().start();
@@ -19,7 +20,7 @@ test('a refresh revalidates old tiles with conditional requests: 304s keep them,
     if (m.type === 'event' && m.name === 'done') done.push(m);
   });
   const manager = new DownloadManager(
-    { dataDir: await tempDir(), parallelJobs: 1, diskFloorBytes: 0, diskCheckMs: 1000, userAgent: 'dashcamd/test', tuning: { ...DEFAULT_TUNING, batchSize: 16, commitIntervalMs: 100 } },
+    { dataDir: await scratchDir(), parallelJobs: 1, diskFloorBytes: 0, diskCheckMs: 1000, userAgent: 'dashcamd/test', tuning: { ...DEFAULT_TUNING, batchSize: 16, commitIntervalMs: 100 } },
     store,
     recordingLogger().log,
   );

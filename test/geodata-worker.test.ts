@@ -9,7 +9,7 @@ import { parseRetryAfter } from '../geodata/fetcher.js';
 import { checkImage } from '../geodata/image.js';
 import { DEFAULT_TUNING, type WorkerInput, type WorkerMessage } from '../geodata/worker-protocol.js';
 import { TileServer, type Fault } from './helpers/tile-server.js';
-import { tempDir } from './helpers/daemon.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const FAST = { ...DEFAULT_TUNING, batchSize: 16, commitIntervalMs: 100, backoffBaseMs: 20, backoffMaxMs: 200, idleTimeoutMs: 400, offlineProbeMaxMs: 200, defaultRetryAfterMs: 200, maxAttempts: 5 };
 // 4 x 3 tiles at zoom 10 plus their parents: 12 + 4 + ... small and quick.
@@ -50,7 +50,7 @@ test('faults never leave a broken tile: retriable tiles are all stored byte for 
   faults[pick(7)] = Array.from({ length: 9 }, () => ({ kind: 'status', status: 404 }) as Fault);
   faults[pick(8)] = Array.from({ length: 9 }, () => ({ kind: 'status', status: 410 }) as Fault);
   faults[pick(9)] = Array.from({ length: 20 }, () => ({ kind: 'truncate' }) as Fault); // never succeeds
-  const file = join(await tempDir(), 'faults.mbtiles');
+  const file = join(await scratchDir(), 'faults.mbtiles');
   const states = new Set<string>();
   const end = await run({ jobId: 'f', file, spec: s, userAgent: 'dashcamd/0.1.0 (+test@example.org)', tuning: FAST }, (m) => states.add(m.state));
   await server.stop();
@@ -85,7 +85,7 @@ test('faults never leave a broken tile: retriable tiles are all stored byte for 
 
 test('a 403 stops the job with a clear blocked-by-source reason and stores no error body', async () => {
   const server = await new TileServer({ fault: (key) => (key.startsWith('10/') ? { kind: 'status', status: 403, body: 'blocked' } : null) }).start();
-  const file = join(await tempDir(), 'blocked.mbtiles');
+  const file = join(await scratchDir(), 'blocked.mbtiles');
   const end = await run({ jobId: 'b', file, spec: spec(server), userAgent: 'dashcamd/test', tuning: FAST });
   await server.stop();
   assert.equal(end.type, 'failed');
@@ -102,7 +102,7 @@ test('without network the job waits visibly instead of failing tiles, then compl
   const server = await new TileServer().start();
   const s = spec(server, {}, 8, 10);
   await server.stop(); // the port is known but nothing listens: connection refused
-  const file = join(await tempDir(), 'offline.mbtiles');
+  const file = join(await scratchDir(), 'offline.mbtiles');
   let waiting!: () => void;
   const sawWaiting = new Promise<void>((r) => (waiting = r));
   const w = startWorker({ jobId: 'o', file, spec: s, userAgent: 'dashcamd/test', tuning: FAST }, (m) => {
@@ -122,7 +122,7 @@ test('without network the job waits visibly instead of failing tiles, then compl
 test('a stopped job resumes from its cursor and the result is identical to an uninterrupted run', async () => {
   const server = await new TileServer({ latencyMs: 5 }).start();
   const s = spec(server, { maxConnections: 2 }, 8, 12);
-  const file = join(await tempDir(), 'resume.mbtiles');
+  const file = join(await scratchDir(), 'resume.mbtiles');
   let stopAt!: () => void;
   const half = new Promise<void>((r) => (stopAt = r));
   const w = startWorker({ jobId: 'r', file, spec: s, userAgent: 'dashcamd/test', tuning: FAST }, (m) => {
