@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { ApiRouter } from '../daemon/http.js';
 import { ApiError } from '../daemon/errors.js';
 import { jobRequestSchema, resolveJob, JobSpecError, type JobRequest, type JobSpec, type ResolveContext, type SourceSpec } from './job-spec.js';
-import { estimateJob, type Estimate } from './estimate.js';
+import type { Estimate } from './estimate.js';
+import { estimateJobAsync } from './estimate-async.js';
 import type { DownloadManager } from './manager.js';
 
 export interface DownloadsApiDeps {
@@ -23,7 +24,7 @@ export interface DownloadsApiDeps {
 const estimateBody = jobRequestSchema;
 
 export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps): void {
-  const prepare = (body: JobRequest): { spec: JobSpec; estimate: Estimate } => {
+  const prepare = async (body: JobRequest): Promise<{ spec: JobSpec; estimate: Estimate }> => {
     let spec: JobSpec;
     try {
       spec = resolveJob(body, { sources: deps.sources(), gpsFix: deps.gpsFix });
@@ -31,7 +32,7 @@ export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps):
       if (err instanceof JobSpecError) throw new ApiError('VALIDATION', 'request body is invalid', err.problems);
       throw err;
     }
-    return { spec, estimate: estimateJob(spec, { avgTileBytes: deps.avgTileBytes, tileCap: deps.tileCap }) };
+    return { spec, estimate: await estimateJobAsync(spec, { avgTileBytes: deps.avgTileBytes, tileCap: deps.tileCap }) };
   };
 
   router.route('get', '/api/downloads', () => ({ body: { jobs: deps.manager.list() } }));
@@ -41,12 +42,12 @@ export function registerDownloadsApi(router: ApiRouter, deps: DownloadsApiDeps):
     // Headers may hold API keys: never sent back.
     body: { sources: deps.sources().map(({ headers: _h, ...s }) => s) },
   }));
-  router.route('post', '/api/downloads/estimate', ({ body }) => ({ body: prepare(body).estimate }), estimateBody);
+  router.route('post', '/api/downloads/estimate', async ({ body }) => ({ body: (await prepare(body)).estimate }), estimateBody);
   router.route(
     'post',
     '/api/downloads',
-    ({ body }) => {
-      const { spec, estimate } = prepare(body);
+    async ({ body }) => {
+      const { spec, estimate } = await prepare(body);
       if (estimate.needsConfirm && !body.confirm) {
         throw new ApiError('CONFIRMATION_REQUIRED', `the job has ${estimate.tiles} tiles, above the cap of ${deps.tileCap}; repeat with confirm: true`);
       }

@@ -7,16 +7,17 @@ import { Worker } from 'node:worker_threads';
 import type { WorkerInput, WorkerMessage } from './worker-protocol.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
 
 /**
+ * A worker running the module `name` beside this one (worker.ts / worker.js).
  * Node 20 does not apply `--import tsx` to worker entry modules, so when
  * running from sources the worker registers tsx itself before importing.
  */
-function createWorker(workerData: WorkerInput): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData });
+export function createModuleWorker(name: string, workerData: unknown): Worker {
+  const url = new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+  if (!FROM_SOURCE) return new Worker(url, { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(code, { eval: true, workerData });
 }
 
@@ -31,7 +32,7 @@ export interface RunningWorker {
 }
 
 export function startWorker(input: WorkerInput, onProgress: (m: Extract<WorkerMessage, { type: 'progress' }>) => void): RunningWorker {
-  const worker = createWorker(input);
+  const worker = createModuleWorker('worker', input);
   let terminal: TerminalMessage | null = null;
   worker.on('message', (m: WorkerMessage) => {
     if (m.type === 'progress') onProgress(m);

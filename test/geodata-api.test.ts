@@ -33,6 +33,13 @@ test('the downloads API estimates, validates, confirms, runs, controls and delet
     assert.equal(est.json.needsConfirm, area.total() > 50);
     assert.ok(area.total() > 50, 'the test area must exceed the cap');
 
+    // A corridor is counted in a worker thread; the answer is the same exact count.
+    const line = [[13.0, 52.3], [13.2, 52.4], [13.5, 52.45]] as Array<[number, number]>;
+    const corridor = new TileArea({ type: 'corridor', lines: [line], widthKm: 3 }, 10, 15);
+    const estC = await call(api, 'POST', '/api/downloads/estimate', { source: 'local', area: { type: 'corridor', widthKm: 3, line }, minZoom: 10, maxZoom: 15 });
+    assert.equal(estC.status, 200);
+    assert.deepEqual(estC.json.perZoom, [10, 11, 12, 13, 14, 15].map((z) => ({ zoom: z, tiles: corridor.countZoom(z) })));
+
     const bad = await call(api, 'POST', '/api/downloads', { source: 'local', area: { type: 'bbox', bbox: [14, 52, 13, 53] }, minZoom: 3, maxZoom: 25 });
     assert.equal(bad.status, 400);
     assert.deepEqual((bad.json.error as { details: string[] }).details, [
