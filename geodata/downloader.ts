@@ -108,9 +108,12 @@ export class Downloader {
       let n = 0;
       while (n < window.length && window[n]!.outcome) n++;
       if (n === 0 || (!force && n < commitAt)) return;
-      const done = window.splice(0, n);
-      const next = window[0]?.tile ?? peeked;
-      writer.commit(...this.account(done, next ? cursorOf(next) : null));
+      const next = window[n]?.tile ?? peeked;
+      const [writes, skips, progress] = this.account(window.slice(0, n), next ? cursorOf(next) : null);
+      writer.commit(writes, skips, progress);
+      // Only a committed batch leaves the window and counts.
+      window.splice(0, n);
+      this.progress = progress;
     };
     const commitTimer = setInterval(() => {
       try {
@@ -147,7 +150,7 @@ export class Downloader {
     commit(true);
   }
 
-  /** Folds finished slots into new counters; returns the arguments of one commit. */
+  /** Folds finished slots into new counters (not yet applied); returns the arguments of one commit. */
   private account(done: Slot[], cursor: Cursor | null): [TileWrite[], TileSkip[], JobProgress] {
     const p: JobProgress = { ...this.progress, perZoom: { ...this.progress.perZoom }, cursor };
     const writes: TileWrite[] = [];
@@ -172,7 +175,6 @@ export class Downloader {
       }
       p.perZoom[tile.z] = z;
     }
-    this.progress = p;
     return [writes, skips, p];
   }
 
