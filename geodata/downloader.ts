@@ -6,6 +6,7 @@
  * committed cursor always means "every tile before this one is processed" and
  * counters in the same transaction are exact.
  */
+import { setMaxListeners } from 'node:events';
 import { TileArea, type Cursor } from './area.js';
 import { tileUrl } from './job-spec.js';
 import { MbtilesWriter, emptyProgress, type JobProgress, type TileMeta, type TileSkip, type TileWrite } from './mbtiles.js';
@@ -47,6 +48,8 @@ export class Downloader {
     private readonly post: (m: WorkerMessage) => void,
   ) {
     const s = input.spec.source;
+    // Every request and backoff sleep listens on this one signal: more than the default 10.
+    setMaxListeners(0, this.abort.signal);
     this.gate = new RateGate(s.maxRequestsPerSecond);
     this.fetcher = new TileFetcher({ userAgent: input.userAgent, headers: s.headers, maxConnections: s.maxConnections, idleTimeoutMs: input.tuning.idleTimeoutMs, maxBodyBytes: 4 * 1024 * 1024 });
   }
