@@ -35,6 +35,8 @@ export class Downloader {
   private fatal: string | null = null;
   private offline = false;
   private offlineReason: string | null = null;
+  /** Requests in a row that got no response at all; many of them mean the network is gone. */
+  private noResponseStreak = 0;
   private readonly abort = new AbortController();
   private readonly gate: RateGate;
   private readonly fetcher: TileFetcher;
@@ -201,13 +203,19 @@ export class Downloader {
       if (this.stopping) return;
       const r = await this.fetcher.get(url, signal, conditional);
       if (r.kind === 'aborted') return;
-      if (r.kind === 'offline') {
-        this.setOffline(r.reason);
+      // Keep-alive sockets on a network that vanished just time out: once every
+      // connection's last request got no answer, treat it as offline, not as tile failures.
+      const deadNetwork = r.kind === 'transient' && r.noResponse === true && ++this.noResponseStreak >= Math.max(3, spec.source.maxConnections);
+      if (r.kind === 'offline' || deadNetwork) {
+        this.setOffline(r.kind === 'offline' ? r.reason : `no response to ${this.noResponseStreak} requests in a row`);
         await sleep(offlineDelay, signal);
         offlineDelay = Math.min(tuning.offlineProbeMaxMs, offlineDelay * 2);
         continue;
       }
-      this.setOffline(null);
+      if (r.kind !== 'transient' || !r.noResponse) {
+        this.noResponseStreak = 0;
+        this.setOffline(null);
+      }
       if (r.kind === 'notModified') {
         this.gate.succeeded();
         return this.finish(slot, { kind: 'notModified', meta: { etag: r.etag, lastModified: r.lastModified, fetchedAt: Date.now() } });

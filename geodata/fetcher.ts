@@ -16,8 +16,11 @@ export type FetchResult =
   | { kind: 'status'; status: number; retryAfterMs: number | null }
   /** Could not reach the host at all: the network (or the server) is down. */
   | { kind: 'offline'; reason: string }
-  /** Reset, timeout, stall or truncated body: worth retrying. */
-  | { kind: 'transient'; reason: string }
+  /**
+   * Reset, timeout, stall or truncated body: worth retrying. `noResponse` when
+   * not even a status line came back (a dead network looks like this too).
+   */
+  | { kind: 'transient'; reason: string; noResponse?: boolean }
   | { kind: 'aborted' };
 
 export interface FetcherOptions {
@@ -122,11 +125,19 @@ export class TileFetcher {
           });
         },
       );
+      // A socket that never connects means no route (a hotspot without signal drops packets silently).
+      let connected = false;
+      req.on('socket', (sock) => {
+        if (!sock.connecting) connected = true;
+        else sock.once('connect', () => (connected = true));
+      });
       req.setTimeout(this.opts.idleTimeoutMs, () => req.destroy(Object.assign(new Error('idle timeout'), { code: 'ETIMEDOUT_IDLE' })));
       req.on('error', (err) => {
         const code = errCode(err);
-        if (!gotResponse && OFFLINE_CODES.has(code)) return done({ kind: 'offline', reason: code });
-        done({ kind: 'transient', reason: code === 'ETIMEDOUT_IDLE' ? 'stalled (idle timeout)' : code });
+        if (!gotResponse && (OFFLINE_CODES.has(code) || (code === 'ETIMEDOUT_IDLE' && !connected))) {
+          return done({ kind: 'offline', reason: code === 'ETIMEDOUT_IDLE' ? 'connect timeout' : code });
+        }
+        done({ kind: 'transient', reason: code === 'ETIMEDOUT_IDLE' ? (gotResponse ? 'stalled (idle timeout)' : 'no response (idle timeout)') : code, noResponse: !gotResponse });
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });

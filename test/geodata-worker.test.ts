@@ -119,6 +119,28 @@ test('without network the job waits visibly instead of failing tiles, then compl
   assert.equal(p.stored, expectedKeys(s).length);
 });
 
+test('a network that silently drops everything puts the job in waitingForNetwork instead of failing tiles', async () => {
+  const net = { down: true };
+  const server = await new TileServer({ fault: () => (net.down ? { kind: 'blackhole' } : null) }).start();
+  const s = spec(server, { maxConnections: 2 }, 8, 10);
+  const file = join(await scratchDir(), 'blackhole.mbtiles');
+  let waiting!: () => void;
+  const sawWaiting = new Promise<void>((r) => (waiting = r));
+  let reason = '';
+  const w = startWorker({ jobId: 'bh', file, spec: s, userAgent: 'dashcamd/test', tuning: { ...FAST, idleTimeoutMs: 200, maxAttempts: 5 } }, (m) => {
+    if (m.state === 'waitingForNetwork') (reason = m.reason ?? ''), waiting();
+  });
+  await Promise.race([sawWaiting, w.done.then((m) => assert.fail(`the job ended (${m.type}, ${m.progress?.failed} failed) without waiting for the network`))]);
+  assert.match(reason, /^network unreachable \(no response to \d+ requests in a row\)$/);
+  await new Promise((r) => setTimeout(r, 1000)); // several more silent timeouts: still no tile failed
+  net.down = false;
+  const end = await w.done;
+  await server.stop();
+  assert.equal(end.type, 'finished');
+  assert.equal(end.progress!.failed, 0);
+  assert.equal(end.progress!.stored, expectedKeys(s).length);
+});
+
 test('a stopped job resumes from its cursor and the result is identical to an uninterrupted run', async () => {
   const server = await new TileServer({ latencyMs: 5 }).start();
   const s = spec(server, { maxConnections: 2 }, 8, 12);

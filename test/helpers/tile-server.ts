@@ -14,6 +14,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'truncate' }
   | { kind: 'stall' }
+  /** Accepts the request and never answers (a network that silently drops everything). */
+  | { kind: 'blackhole' }
   | { kind: 'html200' };
 
 export interface TileServerOptions {
@@ -128,6 +130,8 @@ export class TileServer {
       case 'stall':
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
         res.write(body.subarray(0, 10)); // then nothing: the client's idle timer must fire
+        return;
+      case 'blackhole':
         return;
       case 'html200':
         res.writeHead(200, { 'content-type': 'text/html' });
