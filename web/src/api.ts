@@ -8,8 +8,10 @@
  * The contracts below for trips, tilesets and downloads are what this UI
  * expects from those features; keep them in step with the daemon's routes.
  */
-import type { FixMode } from '../../daemon/protocol.js';
+import type { EventMark, FixMode } from '../../daemon/protocol.js';
 import { ResponseError, arr, bool, nullable, num, obj, oneOf, optional, str, type Check } from './validate.js';
+
+export type { EventMark };
 
 export type ApiResult<T> =
   | { ok: true; value: T }
@@ -69,27 +71,6 @@ export function describe(r: Extract<ApiResult<unknown>, { ok: false }>): string 
 }
 
 // ------------------------------------------------------------- events ----
-
-/**
- * A marked moment as GET /api/events and the `events`/`mark` channel event
- * carry it. The GPIO feature defines it as EventMark in daemon/protocol.ts;
- * it is spelled out here so the UI builds whether or not that has landed.
- */
-export interface EventMark {
-  id: number;
-  time: string;
-  source: 'button' | 'api';
-  position: {
-    lat: number;
-    lon: number;
-    altitude: number | null;
-    speed: number | null;
-    track: number | null;
-    mode: FixMode;
-    fixTime: string;
-    stale: boolean;
-  } | null;
-}
 
 const fixMode = oneOf(['none', '2d', '3d'] as const) as Check<FixMode>;
 const eventMark: Check<EventMark> = obj({
