@@ -43,6 +43,8 @@ export class Downloader {
   private progress: JobProgress = emptyProgress(null);
   private writer: MbtilesWriter | null = null;
   private completed = { tiles: 0, bytes: 0 };
+  /** Bytes of finished bodies waiting in the window for their commit. */
+  private heldBytes = 0;
   private rates = { tilesPerS: 0, bytesPerS: 0 };
 
   constructor(
@@ -107,17 +109,21 @@ export class Downloader {
     // batch keeps the window from draining at every batch boundary.
     const windowMax = Math.max(tuning.batchSize, spec.source.maxConnections * 2);
     const commitAt = Math.max(1, Math.floor(windowMax / 2));
+    // Large tiles: bodies held in the window are bounded too; past half of the
+    // bound whatever is finished in order is committed, at the bound no new request starts.
+    const maxHeld = tuning.maxHeldBytes;
     let inFlight = 0;
 
     const commit = (force: boolean): void => {
       let n = 0;
       while (n < window.length && window[n]!.outcome) n++;
-      if (n === 0 || (!force && n < commitAt)) return;
+      if (n === 0 || (!force && n < commitAt && this.heldBytes < maxHeld / 2)) return;
       const next = window[n]?.tile ?? peeked;
       const [writes, skips, progress] = this.account(window.slice(0, n), next ? cursorOf(next) : null);
       writer.commit(writes, skips, progress);
       // Only a committed batch leaves the window and counts.
       window.splice(0, n);
+      for (const w of writes) this.heldBytes -= w.data?.length ?? 0;
       this.progress = progress;
     };
     const commitTimer = setInterval(() => {
@@ -131,7 +137,7 @@ export class Downloader {
     try {
       await new Promise<void>((resolve, reject) => {
         const pump = (): void => {
-          while (!this.stopping && peeked && inFlight < spec.source.maxConnections && window.length < windowMax) {
+          while (!this.stopping && peeked && inFlight < spec.source.maxConnections && window.length < windowMax && this.heldBytes < maxHeld) {
             const slot: Slot = { tile: peeked, outcome: null };
             peeked = pull();
             window.push(slot);
@@ -253,7 +259,10 @@ export class Downloader {
   private finish(slot: Slot, outcome: Outcome): void {
     slot.outcome = outcome;
     this.completed.tiles++;
-    if (outcome.kind === 'stored') this.completed.bytes += outcome.data.length;
+    if (outcome.kind === 'stored') {
+      this.completed.bytes += outcome.data.length;
+      this.heldBytes += outcome.data.length;
+    }
   }
 
   private fail(reason: string): void {

@@ -47,8 +47,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 export class TileFetcher {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  /** Built once: node:http copies request headers, so every request can share this object. */
+  private readonly baseHeaders: Record<string, string>;
 
   constructor(private readonly opts: FetcherOptions) {
+    this.baseHeaders = { 'user-agent': opts.userAgent, accept: 'image/png,image/jpeg,image/webp,image/*;q=0.8', ...opts.headers };
     const agentOpts = { keepAlive: true, maxSockets: opts.maxConnections, maxFreeSockets: opts.maxConnections, scheduling: 'lifo' as const };
     this.httpAgent = new http.Agent(agentOpts);
     this.httpsAgent = new https.Agent(agentOpts);
@@ -75,13 +78,13 @@ export class TileFetcher {
         url,
         {
           agent: secure ? this.httpsAgent : this.httpAgent,
-          headers: {
-            'user-agent': this.opts.userAgent,
-            accept: 'image/png,image/jpeg,image/webp,image/*;q=0.8',
-            ...this.opts.headers,
-            ...(conditional?.etag ? { 'if-none-match': conditional.etag } : {}),
-            ...(conditional?.lastModified ? { 'if-modified-since': conditional.lastModified } : {}),
-          },
+          headers: conditional
+            ? {
+                ...this.baseHeaders,
+                ...(conditional.etag ? { 'if-none-match': conditional.etag } : {}),
+                ...(conditional.lastModified ? { 'if-modified-since': conditional.lastModified } : {}),
+              }
+            : this.baseHeaders,
         },
         (res) => {
           gotResponse = true;
@@ -107,21 +110,27 @@ export class TileFetcher {
             req.destroy();
             return done({ kind: 'transient', reason: `body too large (${declared} bytes)` });
           }
+          // With a Content-Length the body is copied straight into one buffer of that
+          // size (no chunk list, no concat); a copy either way, so the body never pins
+          // the socket's larger read buffer while it waits for its batch.
+          const whole = declared !== null && Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : null;
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
+            const at = size;
             size += c.length;
             if (size > this.opts.maxBodyBytes) {
               req.destroy();
               done({ kind: 'transient', reason: 'body too large' });
-            } else chunks.push(c);
+            } else if (whole === null) chunks.push(c);
+            else if (size <= whole.length) c.copy(whole, at);
           });
           res.on('aborted', () => done({ kind: 'transient', reason: `truncated body (${size} bytes received)` }));
           res.on('error', (err) => done({ kind: 'transient', reason: `body error: ${errCode(err)}` }));
           res.on('end', () => {
             if (!res.complete) return done({ kind: 'transient', reason: `truncated body (${size} bytes received)` });
             if (declared !== null && declared !== size) return done({ kind: 'transient', reason: `truncated body (${size} of ${declared} bytes)` });
-            done({ kind: 'ok', body: Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? ''), etag, lastModified });
+            done({ kind: 'ok', body: whole ?? Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? ''), etag, lastModified });
           });
         },
       );

@@ -6,8 +6,17 @@ import type { JobSpec } from './job-spec.js';
 import type { JobProgress } from './mbtiles.js';
 
 export interface DownloadTuning {
-  /** Tiles per transaction. */
+  /**
+   * Tiles per transaction, at most (a crash redoes at most this many). Large,
+   * because each commit rewrites every index page its tiles touched; slow
+   * downloads still commit every commitIntervalMs with far fewer tiles.
+   */
   batchSize: number;
+  /**
+   * Finished bodies waiting for their commit stay below this many bytes (a
+   * batch of large tiles is committed early), so memory stays bounded.
+   */
+  maxHeldBytes: number;
   /** A partial batch is committed after this long anyway. */
   commitIntervalMs: number;
   /** Attempts per tile for transient failures before it counts as failed. */
@@ -25,7 +34,8 @@ export interface DownloadTuning {
 }
 
 export const DEFAULT_TUNING: DownloadTuning = {
-  batchSize: 128,
+  batchSize: 1024,
+  maxHeldBytes: 16 * 1024 * 1024,
   commitIntervalMs: 1000,
   maxAttempts: 6,
   backoffBaseMs: 500,

@@ -165,3 +165,27 @@ test('a stopped job resumes from its cursor and the result is identical to an un
   // Resuming did not restart from scratch: at most a window of tiles was fetched twice.
   assert.ok(server.requests.length <= keys.length + 64, `${server.requests.length} requests for ${keys.length} tiles`);
 });
+
+test('bodies waiting for their commit stay bounded: a batch larger than the job still commits as bytes pile up', async () => {
+  const server = await new TileServer({ latencyMs: 5 }).start();
+  // Slow enough (about a second) for several progress reports.
+  const s = spec(server, { maxConnections: 2, maxRequestsPerSecond: 60 });
+  const keys = expectedKeys(s);
+  const file = join(await scratchDir(), 'held.mbtiles');
+  // One batch would hold the whole job and the commit timer never fires: only the byte bound commits early.
+  const tuning = { ...FAST, batchSize: 10_000, commitIntervalMs: 600_000, maxHeldBytes: 4 * server.body(8, 137, 84).length };
+  const seen: number[] = [];
+  const end = await run({ jobId: 'h', file, spec: s, userAgent: 'dashcamd/test', tuning }, (m) => seen.push(m.progress.done));
+  await server.stop();
+  assert.equal(end.type, 'finished', JSON.stringify(end));
+  assert.ok(seen.some((d) => d > 0 && d < keys.length), `no partial commit reported: ${seen.join(',')}`);
+  const r = new MbtilesReader(file);
+  const digest = r.digest();
+  assert.equal(digest.size, keys.length);
+  for (const k of keys) {
+    const [z, x, y] = k.split('/').map(Number) as [number, number, number];
+    assert.equal(digest.get(k), tileId(server.body(z, x, y)), `${k} stored wrong or missing`);
+  }
+  assert.equal(r.progress()!.done, keys.length);
+  r.close();
+});
