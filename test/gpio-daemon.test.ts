@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventMark, EventMessage } from '../daemon/protocol.js';
 import { startInProcess, tempDir, type InProcess } from './helpers/daemon.js';
-
-async function until(what: string, pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { waitFor } from './helpers/wait.js';
 
 async function setInput(d: InProcess, input: 'button' | 'ignition', active: boolean): Promise<void> {
   const res = await fetch(new URL('/api/debug/gpio', d.url), {
@@ -52,7 +45,7 @@ test('a short press on the simulated button is stored and listed by GET /api/eve
   await setInput(d, 'button', true);
   await sleep(150);
   await setInput(d, 'button', false);
-  await until('the mark event', () => events.some((e) => e.name === 'mark'));
+  await waitFor('the mark event', () => events.some((e) => e.name === 'mark'), 10_000);
   const res = await fetch(new URL('/api/events', d.url));
   const { events: marks } = (await res.json()) as { events: EventMark[] };
   assert.equal(marks.length, 1);
@@ -63,7 +56,7 @@ test('a short press on the simulated button is stored and listed by GET /api/eve
 test('a long press and a later ignition loss run the configured shutdown command once', async (t) => {
   const { d, events, poweroffs } = await daemon(t);
   await setInput(d, 'button', true);
-  await until('the power-off command', () => poweroffs() === 1);
+  await waitFor('the power-off command', () => poweroffs() === 1, 10_000);
   await setInput(d, 'button', false);
   await setInput(d, 'ignition', false);
   await sleep(1200); // past the 400 ms grace period

@@ -6,7 +6,7 @@ import { StateStore } from '../daemon/state.js';
 import type { GpsFix } from '../daemon/protocol.js';
 import type { GpsDriver, GpsSink } from '../drivers/gps/types.js';
 import { recordingLogger } from './helpers/daemon.js';
-import { waitFor } from './helpers/gps.js';
+import { waitFor } from './helpers/wait.js';
 
 const GPS_TIME = Date.parse('2026-05-18T08:00:00.000Z');
 const fix = (time: number, mode: GpsFix['mode'] = '3d'): GpsFix => ({

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startInProcess } from './helpers/daemon.js';
 import { TestClient } from './helpers/ws-client.js';
-import { expectedAt, freePort, startGpsfake } from './helpers/gps.js';
+import { expectedAt, startGpsfake } from './helpers/gps.js';
+import { freePort } from './helpers/wait.js';
 
 test('the daemon on gpsd streams fixes from a real gpsd on the gps topic, records a trip and reports the clock offset', async () => {
   const port = await freePort();

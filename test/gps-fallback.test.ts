@@ -5,7 +5,8 @@ import { FallbackGps } from '../drivers/gps/fallback.js';
 import { GpsdGps } from '../drivers/gps/gpsd.js';
 import { SerialGps } from '../drivers/gps/serial.js';
 import { recordingLogger, tempDir } from './helpers/daemon.js';
-import { driveSentences, freePort, recordingSink, sleep, startBareGpsd, startGpsfake, startPtyPair, waitFor, type Gpsfake } from './helpers/gps.js';
+import { driveSentences, recordingSink, startBareGpsd, startGpsfake, startPtyPair, type Gpsfake } from './helpers/gps.js';
+import { freePort, sleep, waitFor } from './helpers/wait.js';
 
 test('auto mode falls back to the serial receiver while gpsd is absent and returns to gpsd once it delivers fixes', async () => {
   const dir = await tempDir();

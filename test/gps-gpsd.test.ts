@@ -4,7 +4,8 @@ import { createServer, type Socket } from 'node:net';
 import { GpsdGps } from '../drivers/gps/gpsd.js';
 import { tpvToFix, parseGpsdLine } from '../drivers/gps/gpsd-protocol.js';
 import { recordingLogger } from './helpers/daemon.js';
-import { expectedAt, freePort, recordingSink, sleep, startGpsfake, waitFor } from './helpers/gps.js';
+import { expectedAt, recordingSink, startGpsfake } from './helpers/gps.js';
+import { freePort, sleep, waitFor } from './helpers/wait.js';
 
 const gpsdOpts = (port: number) => ({ host: '127.0.0.1', port, reconnectMinMs: 100, reconnectMaxMs: 500 });
 

@@ -4,7 +4,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { SerialGps } from '../drivers/gps/serial.js';
 import { NmeaAssembler } from '../drivers/gps/nmea.js';
 import { recordingLogger, tempDir } from './helpers/daemon.js';
-import { driveSentences, expectedAt, recordingSink, sleep, startPtyPair, waitFor } from './helpers/gps.js';
+import { driveSentences, expectedAt, recordingSink, startPtyPair } from './helpers/gps.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const EPOCH = 6; // sentences per epoch in the sample drive
 

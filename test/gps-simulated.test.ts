@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { SimulatedGps, fixesFromNmea, fixesFromGpx } from '../drivers/gps/simulated.js';
 import { toGpx } from '../daemon/trips/gpx.js';
 import { tempDir } from './helpers/daemon.js';
-import { DRIVE_NMEA, driveSentences, expectedAt, recordingSink, waitFor } from './helpers/gps.js';
+import { DRIVE_NMEA, driveSentences, expectedAt, recordingSink } from './helpers/gps.js';
+import { waitFor } from './helpers/wait.js';
 
 test('the sample drive parses into one fix per second with the values of its sentences', () => {
   const fixes = fixesFromNmea(driveSentences().join('\r\n'));

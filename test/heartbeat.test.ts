@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { startInProcess, ROOT, type InProcess } from './helpers/daemon.js';
 import { TestClient } from './helpers/ws-client.js';
+import { waitFor } from './helpers/wait.js';
 import type { DownloadJob } from '../daemon/protocol.js';
 
 const DEAD_AFTER = 1500;
@@ -35,31 +36,23 @@ after(async () => {
   await d.stop();
 });
 
-async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 test('a client process frozen with SIGSTOP is closed with 4000 while progress keeps flowing', async () => {
   const child = spawn(process.execPath, [join(ROOT, 'test/helpers/stoppable-client.mjs'), d.wsUrl], { cwd: ROOT });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  await waitFor(() => out.includes('ready'), 10_000, 'child ready');
+  await waitFor('child ready', () => out.includes('ready'), 10_000);
   const closedBefore = d.daemon.channel.stats.closedHeartbeat;
   const clientsBefore = d.daemon.channel.clientCount;
   child.kill('SIGSTOP');
   try {
-    await waitFor(() => d.daemon.channel.stats.closedHeartbeat > closedBefore, DEAD_AFTER + 3000, 'heartbeat close');
+    await waitFor('heartbeat close', () => d.daemon.channel.stats.closedHeartbeat > closedBefore, DEAD_AFTER + 3000);
     assert.equal(d.daemon.channel.clientCount, clientsBefore - 1);
     assert.ok(d.lines.some((l) => l.msg === 'client heartbeat timeout'));
   } finally {
     child.kill('SIGCONT');
   }
   // Once it runs again, the child reads the close frame the server sent.
-  await waitFor(() => out.includes('closed'), 10_000, 'child sees the close');
+  await waitFor('child sees the close', () => out.includes('closed'), 10_000);
   assert.match(out, /closed 4000 heartbeat timeout/);
   child.kill();
 });
@@ -75,7 +68,7 @@ test('a raw socket that stops reading after the upgrade is closed', async () => 
   assert.match(first.toString(), /^HTTP\/1.1 101/);
   sock.pause(); // never read again, never answer a ping
   const closedBefore = d.daemon.channel.stats.closedHeartbeat;
-  await waitFor(() => d.daemon.channel.stats.closedHeartbeat > closedBefore, DEAD_AFTER + 3000, 'heartbeat close');
+  await waitFor('heartbeat close', () => d.daemon.channel.stats.closedHeartbeat > closedBefore, DEAD_AFTER + 3000);
   sock.destroy();
 });
 

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { ROOT, startInProcess, tempDir } from './helpers/daemon.js';
 import { TestClient } from './helpers/ws-client.js';
 import { parseGpx } from './helpers/gpx.js';
-import { waitFor, sleep } from './helpers/gps.js';
+import { sleep, waitFor } from './helpers/wait.js';
 import type { TrackPoint } from '../daemon/trips/trip-db.js';
 
 interface TripJson {

@@ -12,7 +12,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadJob } from '../daemon/protocol.js';
 import { tempDir, type Spawned } from './helpers/daemon.js';
-import { freePort, startSimDaemon, stopSimDaemon } from './helpers/ui-daemon.js';
+import { startSimDaemon, stopSimDaemon } from './helpers/ui-daemon.js';
+import { freePort } from './helpers/wait.js';
 import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
 import { TileServer } from './helpers/tile-server.js';
 

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir, type Spawned } from './helpers/daemon.js';
-import { freePort, startSimDaemon, stopSimDaemon } from './helpers/ui-daemon.js';
+import { startSimDaemon, stopSimDaemon } from './helpers/ui-daemon.js';
+import { freePort } from './helpers/wait.js';
 import { openPhone, waitFor, type PhoneBrowser } from './helpers/browser.js';
 
 const TOKEN = 'car-hotspot-secret';

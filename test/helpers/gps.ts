@@ -4,38 +4,15 @@
  * A missing tool fails the test (spawn error), it never skips.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpsFix } from '../../daemon/protocol.js';
 import type { GpsSink } from '../../drivers/gps/types.js';
 import { ROOT } from './daemon.js';
+import { sleep, waitFor } from './wait.js';
 
 export const DRIVE_NMEA = join(ROOT, 'test', 'fixtures', 'drive.nmea');
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitFor<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 15_000, stepMs = 20): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 /** A sink that records everything a driver reports. */
 export function recordingSink(): GpsSink & { fixes: GpsFix[]; connections: Array<{ connected: boolean; detail?: string; at: number }> } {
@@ -64,8 +41,16 @@ export interface Gpsfake {
 }
 
 /** Starts `gpsfake` replaying `log` at 1 Hz on 127.0.0.1:port and waits until it listens. */
-export async function startGpsfake(port: number, log = DRIVE_NMEA): Promise<Gpsfake> {
+export function startGpsfake(port: number, log = DRIVE_NMEA): Promise<Gpsfake> {
   const proc = spawn('gpsfake', ['-q', '-n', '-c', '0.166', '-P', String(port), log], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return whenListening(proc, port, 'gpsfake', "Debian's gpsd-clients");
+}
+
+/**
+ * Waits until a spawned gpsd or gpsfake accepts connections on port; a
+ * missing program fails with the Debian package to install, never skips.
+ */
+async function whenListening(proc: ChildProcess, port: number, name: string, pkg: string): Promise<Gpsfake> {
   const stderr: string[] = [];
   proc.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
   let failed: Error | null = null;
@@ -73,8 +58,8 @@ export async function startGpsfake(port: number, log = DRIVE_NMEA): Promise<Gpsf
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const until = Date.now() + 10_000;
   while (!(await portOpen(port))) {
-    if (failed) throw new Error(`gpsfake could not start (is Debian's gpsd-clients installed?): ${String(failed)}`);
-    if (proc.exitCode !== null || Date.now() > until) throw new Error(`gpsfake did not listen on ${port}: ${stderr.join('')}`);
+    if (failed) throw new Error(`${name} could not start (is ${pkg} installed?): ${String(failed)}`);
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`${name} did not listen on ${port}: ${stderr.join('')}`);
     await sleep(50);
   }
   return {
@@ -138,22 +123,7 @@ export function expectedAt(hhmmss: string): { lat: number; lon: number; speed: n
 }
 
 /** A real gpsd with no device (`gpsd -N -S port`): it answers clients but never sends a TPV. */
-export async function startBareGpsd(port: number, dir: string): Promise<Gpsfake> {
+export function startBareGpsd(port: number, dir: string): Promise<Gpsfake> {
   const proc = spawn('gpsd', ['-N', '-S', String(port), '-F', join(dir, `gpsd-${port}.sock`)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let failed: Error | null = null;
-  proc.once('error', (err) => (failed = err));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const until = Date.now() + 10_000;
-  while (!(await portOpen(port))) {
-    if (failed) throw new Error(`gpsd could not start (is Debian's gpsd installed?): ${String(failed)}`);
-    if (proc.exitCode !== null || Date.now() > until) throw new Error(`gpsd did not listen on ${port}`);
-    await sleep(50);
-  }
-  return {
-    proc,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return whenListening(proc, port, 'gpsd', "Debian's gpsd");
 }

@@ -1,23 +1,9 @@
 /**
  * The built daemon (dist/) in simulation mode for browser tests, on a fixed
- * loopback port so it can be killed and started again on the same port.
+ * loopback port so it can be killed and started again on the same port
+ * (pick it with freePort() from wait.ts).
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { spawnDaemon, type Spawned } from './daemon.js';
-
-/**
- * A free port, chosen before the first start: a daemon bound to port 0 gets no
- * SO_REUSEADDR from uWS, and then the TIME_WAIT sockets that its SIGKILL leaves
- * behind would block a restart on that port for a minute. A fixed port (as in
- * production) is bound with SO_REUSEADDR and restarts at once.
- */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 /** Starts `dashcamd run --simulate` and resolves once it is ready; errors carry its last log lines. */
 export async function startSimDaemon(dataDir: string, port: number, extraArgs: string[] = []): Promise<Spawned> {
