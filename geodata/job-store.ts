@@ -51,9 +51,6 @@ export class JobStore {
     db.exec(`CREATE TABLE IF NOT EXISTS jobs (
       id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, spec TEXT NOT NULL, file TEXT NOT NULL,
       state TEXT NOT NULL, reason TEXT, totals TEXT NOT NULL, progress TEXT, started_at INTEGER, refresh_before INTEGER)`);
-    // Files from before refreshes existed lack the column.
-    const cols = (db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map((c) => c.name);
-    if (!cols.includes('refresh_before')) db.exec('ALTER TABLE jobs ADD COLUMN refresh_before INTEGER');
     this.db = db;
   }
 
