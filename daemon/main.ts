@@ -121,22 +121,25 @@ export function createDaemon(config: Config, log: Logger, env: NodeJS.ProcessEnv
     log.child({ module: 'gpio' }),
   );
 
-  const health = (): Health => ({
-    status: 'ok',
-    version: VERSION,
-    protocol: PROTOCOL_VERSION,
-    pid: process.pid,
-    uptimeS: Math.round(process.uptime()),
-    simulate: config.simulate,
-    websocket: impl,
-    clients: channel.clientCount,
-    channel: { ...channel.stats },
-    seq: store.seq,
-    loopDelay: loop.read(),
-    memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, externalBytes: process.memoryUsage().external },
-    systemd: { notify: sd.enabled },
-    gpsClock: clock.status(),
-  });
+  const health = (): Health => {
+    const mem = process.memoryUsage(); // one read: it walks the heap spaces
+    return {
+      status: 'ok',
+      version: VERSION,
+      protocol: PROTOCOL_VERSION,
+      pid: process.pid,
+      uptimeS: Math.round(process.uptime()),
+      simulate: config.simulate,
+      websocket: impl,
+      clients: channel.clientCount,
+      channel: { ...channel.stats },
+      seq: store.seq,
+      loopDelay: loop.read(),
+      memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external },
+      systemd: { notify: sd.enabled },
+      gpsClock: clock.status(),
+    };
+  };
 
   server.app.ws('/ws', channel.behavior());
   registerCoreApi(router, { health, store, testHooks: config.debug.testHooks, log: log.child({ module: 'api' }) });
