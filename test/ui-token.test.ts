@@ -46,6 +46,9 @@ test('without the token the page asks for it; with it the page goes live and its
   assert.equal(await phone.page.isVisible('#access'), false);
   await waitFor(async () => (await phone.page.textContent('#position')) ?? '', (t) => /^\d+\.\d{5}, \d+\.\d{5}$/.test(t), 'a live position');
   // The API (Bearer header) and a plain link (the GPX download, ?token=) both get through.
+  // The list loads once per visit: wait until the simulated drive has a trip.
+  const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+  await waitFor(async () => ((await (await fetch(`${base}api/trips`, auth)).json()) as { trips: unknown[] }).trips.length, (n) => n > 0, 'a recorded trip');
   await phone.page.click('nav a[href="/trips"]');
   await phone.page.waitForSelector('#trips-list li a[href*="/gpx"]', { timeout: 10_000 });
   const href = (await phone.page.getAttribute('#trips-list li a[href*="/gpx"]', 'href')) ?? '';
