@@ -1,7 +1,8 @@
 /**
  * MBTiles 1.3 files with better-sqlite3. Tiles are deduplicated: `images`
  * holds each distinct body once (keyed by its SHA-1), `map` holds positions,
- * and the standard `tiles` view joins them, so any MBTiles reader works.
+ * and the standard `tiles` view joins them, so any MBTiles reader works
+ * (layout and upgrades: mbtiles-schema.ts).
  *
  * Crash safety: a job's progress row (cursor + counters) lives in the same
  * file and is written in the same transaction as each tile batch. WAL with
@@ -13,6 +14,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Cursor } from './area.js';
 import { flipY, type BBox } from './tiles.js';
+import { ensureLayout } from './mbtiles-schema.js';
 
 export interface ZoomCounts {
   done: number;
@@ -74,20 +76,6 @@ export interface Metadata {
   description?: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS metadata (name TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS images (tile_id TEXT PRIMARY KEY, tile_data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS map (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_id TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS map_index ON map (zoom_level, tile_column, tile_row);
-CREATE VIEW IF NOT EXISTS tiles AS
-  SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, map.tile_row AS tile_row, images.tile_data AS tile_data
-  FROM map JOIN images ON images.tile_id = map.tile_id;
-CREATE TABLE IF NOT EXISTS dashcamd_tile_meta (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL,
-  etag TEXT, last_modified TEXT, fetched_at INTEGER NOT NULL, PRIMARY KEY (zoom_level, tile_column, tile_row));
-CREATE TABLE IF NOT EXISTS dashcamd_progress (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS dashcamd_skipped (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,
-  PRIMARY KEY (zoom_level, tile_column, tile_row));
-`;
 
 export function emptyProgress(first: Cursor | null): JobProgress {
   return { cursor: first, done: 0, stored: 0, missing: 0, failed: 0, bytes: 0, perZoom: {} };
@@ -100,30 +88,31 @@ export function tileId(data: Buffer): string {
 export class MbtilesWriter {
   private readonly db: Database.Database;
   private readonly metaStmt: Database.Statement;
+  private readonly hasStmt: Database.Statement;
   private readonly commitTx: (tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => void;
 
   constructor(readonly file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    ensureLayout(this.db, file);
     const image = this.db.prepare('INSERT OR IGNORE INTO images (tile_id, tile_data) VALUES (?, ?)');
-    const map = this.db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
+    const map = this.db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // A 304 keeps the stored body and only renews its validators.
+    const revalidated = this.db.prepare('UPDATE map SET etag = ?, last_modified = ?, fetched_at = ? WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
     const skip = this.db.prepare('INSERT OR REPLACE INTO dashcamd_skipped (zoom_level, tile_column, tile_row, kind, reason) VALUES (?, ?, ?, ?, ?)');
     const prog = this.db.prepare('INSERT OR REPLACE INTO dashcamd_progress (id, state) VALUES (1, ?)');
-    const meta = this.db.prepare('INSERT OR REPLACE INTO dashcamd_tile_meta (zoom_level, tile_column, tile_row, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.metaStmt = this.db.prepare(
-      'SELECT m.etag AS etag, m.last_modified AS lastModified, m.fetched_at AS fetchedAt, (SELECT 1 FROM map WHERE zoom_level = @z AND tile_column = @x AND tile_row = @row) AS stored FROM (SELECT 1) LEFT JOIN dashcamd_tile_meta m ON m.zoom_level = @z AND m.tile_column = @x AND m.tile_row = @row',
-    );
+    this.metaStmt = this.db.prepare('SELECT etag, last_modified AS lastModified, fetched_at AS fetchedAt FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
+    this.hasStmt = this.db.prepare('SELECT 1 FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
     this.commitTx = this.db.transaction((tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => {
       for (const t of tiles) {
         const row = flipY(t.y, t.z);
+        const m = t.meta;
         if (t.data) {
           const id = tileId(t.data);
           image.run(id, t.data);
-          map.run(t.z, t.x, row, id);
-        }
-        if (t.meta) meta.run(t.z, t.x, row, t.meta.etag, t.meta.lastModified, t.meta.fetchedAt);
+          map.run(t.z, t.x, row, id, m?.etag ?? null, m?.lastModified ?? null, m?.fetchedAt ?? null);
+        } else if (m) revalidated.run(m.etag, m.lastModified, m.fetchedAt, t.z, t.x, row);
       }
       for (const s of skips) skip.run(s.z, s.x, flipY(s.y, s.z), s.kind, s.reason);
       prog.run(JSON.stringify(progress));
@@ -162,12 +151,12 @@ export class MbtilesWriter {
 
   /** Whether a tile is stored, and its validators if known. */
   tileState(z: number, x: number, y: number): { stored: boolean; meta: TileMeta | null } {
-    const r = this.metaStmt.get({ z, x, row: flipY(y, z) }) as { etag: string | null; lastModified: string | null; fetchedAt: number | null; stored: number | null };
-    return { stored: r.stored === 1, meta: r.fetchedAt === null ? null : { etag: r.etag, lastModified: r.lastModified, fetchedAt: r.fetchedAt } };
+    const r = this.metaStmt.get(z, x, flipY(y, z)) as { etag: string | null; lastModified: string | null; fetchedAt: number | null } | undefined;
+    return { stored: r !== undefined, meta: r === undefined || r.fetchedAt === null ? null : { etag: r.etag, lastModified: r.lastModified, fetchedAt: r.fetchedAt } };
   }
 
   hasTile(z: number, x: number, y: number): boolean {
-    return this.db.prepare('SELECT 1 FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').get(z, x, flipY(y, z)) !== undefined;
+    return this.hasStmt.get(z, x, flipY(y, z)) !== undefined;
   }
 
   /** Folds the WAL into the main file, so the file alone is complete (e.g. to copy it off). */
