@@ -131,6 +131,12 @@ export interface DownloadJob {
   minZoom?: number;
   maxZoom?: number;
   createdAt?: number;
+  /**
+   * Only when the counters are a refresh pass's (POST /api/downloads/:id/refresh),
+   * which count that pass alone: stored tiles the source confirmed unchanged
+   * (304) or fetched after the pass's cut-off.
+   */
+  tilesNotModified?: number;
 }
 
 export interface ZoomProgress {

@@ -41,6 +41,8 @@ export function jobView(rec: JobRecord, rates: Rates | undefined): DownloadJob {
     minZoom: rec.spec.minZoom,
     maxZoom: rec.spec.maxZoom,
     createdAt: rec.createdAt,
+    // Only a refresh pass's progress has the counter (the downloader starts it at 0).
+    ...(p.notModified === undefined ? {} : { tilesNotModified: p.notModified }),
   };
 }
 

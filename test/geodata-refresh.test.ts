@@ -46,12 +46,14 @@ test('a refresh revalidates old tiles with conditional requests: 304s keep them,
     const file = String(first.data.file);
     const before = digest(file);
     assert.equal(server.notModified, 0);
+    assert.equal(manager.get(id).tilesNotModified, undefined, 'a first download is no refresh pass');
 
     // Nothing changed at the source: every tile comes back 304 and the file keeps its bodies.
     manager.refresh(id, 0);
     const second = await waitDone(2);
     assert.equal(server.notModified, tiles.length);
     assert.equal(second.data.tilesNotModified, tiles.length);
+    assert.equal(manager.get(id).tilesNotModified, tiles.length, 'the live view carries the count too');
     assert.equal(second.data.tilesStored, tiles.length);
     assert.deepEqual(digest(file), before);
 

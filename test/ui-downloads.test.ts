@@ -1,7 +1,8 @@
 /**
  * Map downloads from the phone, in Debian's Chromium against the built daemon
  * (simulation mode) and the local test tile server, all on 127.0.0.1: the
- * form estimates and starts a job whose progress runs to 100 %; a big job
+ * form estimates and starts a job whose progress runs to 100 %; the finished
+ * job is refreshed from its card with the age chosen there; a big job
  * needs confirmation; after SIGKILL and a restart on the same port the page
  * shows the job's true progress again; pause, resume, cancel and delete work
  * from the buttons. Needs `make build` first.
@@ -45,6 +46,8 @@ const job = async (id: string): Promise<DownloadJob> => (await api<{ job: Downlo
 const row = (id: string): string => `#jobs article[data-id="${id}"]`;
 const rowState = (id: string) => async (): Promise<string> => (await phone.page.getAttribute(row(id), 'data-state')) ?? '';
 const rowPercent = (id: string) => async (): Promise<number> => Number.parseInt((await phone.page.textContent(`${row(id)} .job-pct`)) ?? '-1', 10);
+const rowText = (id: string, sel: string) => async (): Promise<string> => (await phone.page.textContent(`${row(id)} ${sel}`)) ?? '';
+const rowActions = (id: string): Promise<Array<string | null>> => phone.page.locator(`${row(id)} button`).evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
 
 /** Fills the form for a map area and asks for the estimate. */
 async function fillAndEstimate(area: typeof SMALL, name: string): Promise<void> {
@@ -125,6 +128,47 @@ test('the map shows the downloaded tiles from the daemon around the car', async 
   await phone.screenshot('map-tiles');
 });
 
+test('a finished job is refreshed from its card: the chosen age reaches the daemon and the source answers 304s', async () => {
+  const { jobs } = (await api<{ jobs: DownloadJob[] }>('GET', '/api/downloads')).json;
+  const small = jobs.find((j) => j.name === 'small area' && j.state === 'done');
+  assert.ok(small, `the first test left a done job (got ${JSON.stringify(jobs.map((j) => [j.name, j.state]))})`);
+  const { id, tilesTotal } = small;
+  const allUpToDate = `refresh: ${tilesTotal.toLocaleString('en-US')} up to date`;
+  const errors = phone.errors.length;
+  await phone.page.goto(`${base}downloads`);
+  await phone.page.waitForSelector(row(id));
+  assert.deepEqual(await rowActions(id), ['refresh', 'delete']);
+  assert.equal(await phone.page.isHidden(`${row(id)} .job-refresh`), true, 'no refresh pass yet');
+  assert.equal(await phone.page.inputValue(`${row(id)} select.refresh-age`), '7');
+
+  // The default age, 7 days: every tile was fetched minutes ago, so the pass asks the source for none.
+  const requests = tiles.requests.length;
+  await phone.page.click(`${row(id)} button[data-action="refresh"]`);
+  await waitFor(rowText(id, '.job-refresh'), (t) => t === allUpToDate, 'the 7-day pass counting every tile up to date');
+  await waitFor(rowState(id), (s) => s === 'done', 'done after the 7-day pass');
+  assert.equal(tiles.requests.length, requests, 'no tile younger than 7 days was requested');
+
+  // All tiles (0 days): each is revalidated with its ETag and the source answers 304.
+  const notModified = tiles.notModified;
+  await phone.page.selectOption(`${row(id)} select.refresh-age`, '0');
+  await phone.page.click(`${row(id)} button[data-action="refresh"]`);
+  await waitFor(rowText(id, '.job-state'), (t) => t === 'refreshing', 'the refresh pass running');
+  assert.deepEqual(await rowActions(id), ['pause', 'cancel'], 'a running job offers no refresh');
+  assert.equal(await phone.page.locator(`${row(id)} select.refresh-age`).count(), 0);
+  await phone.page.locator(row(id)).scrollIntoViewIfNeeded();
+  await phone.screenshot('downloads-refreshing');
+  await waitFor(rowState(id), (s) => s === 'done', 'done after the refresh pass', 60_000);
+  assert.equal(tiles.notModified - notModified, tilesTotal, 'one 304 per tile');
+  const refreshed = await job(id);
+  assert.equal(refreshed.tilesDone, tilesTotal);
+  assert.equal(refreshed.tilesNotModified, tilesTotal);
+  await waitFor(rowText(id, '.job-refresh'), (t) => t === allUpToDate, 'the card counting every tile confirmed');
+  assert.deepEqual(await rowActions(id), ['refresh', 'delete']);
+  assert.equal(await phone.page.isHidden('#jobs-error'), true, 'no action error shown');
+  assert.deepEqual(phone.errors.slice(errors), [], 'no console errors');
+  await phone.screenshot('downloads-refreshed');
+});
+
 test('an area around the GPS position and an uploaded GPX route are estimated like the daemon does', async () => {
   await phone.page.goto(`${base}downloads`);
   await phone.page.waitForSelector('select[name="source"]');
@@ -157,6 +201,8 @@ test('a big job needs confirmation; after SIGKILL and a restart the page shows i
   await phone.page.check('#confirm-big');
   const id = await newJobAfter(() => phone.page.click('#start'));
   await waitFor(rowPercent(id), (p) => p >= 5, 'some progress', 60_000);
+  assert.deepEqual(await rowActions(id), ['pause', 'cancel'], 'a running download offers no refresh');
+  assert.equal(await phone.page.locator(`${row(id)} select.refresh-age`).count(), 0);
   await phone.page.locator(row(id)).scrollIntoViewIfNeeded();
   await phone.screenshot('downloads-running');
 

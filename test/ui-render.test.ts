@@ -30,7 +30,7 @@ const STATES: Array<{ state: JobState; label: string; actions: string[]; reason?
   { state: 'interrupted', label: 'interrupted', actions: ['pause', 'cancel'] },
   { state: 'paused', label: 'paused', actions: ['resume', 'cancel'], reason: 'paused by user' },
   { state: 'failed', label: 'failed', actions: ['resume', 'delete'], reason: 'the source answered 403: blocked' },
-  { state: 'done', label: 'done', actions: ['delete'] },
+  { state: 'done', label: 'done', actions: ['refresh', 'delete'] },
   { state: 'cancelled', label: 'cancelled', actions: ['delete'] },
 ];
 
@@ -90,4 +90,37 @@ test('download jobs in every state show their label, progress, reason and only t
   // Without the downloads API the buttons say so instead of failing silently.
   await phone.page.click('#jobs article[data-id="j0"] button[data-action="pause"]');
   await waitFor(text('#jobs-error'), (t) => t === 'This daemon has no download control API.', 'the missing-API message');
+});
+
+test('a refresh pass is labelled and counted on the card; the chosen age is sent and an API error is shown', async () => {
+  const s = stateAt(48.1, 11.5);
+  s.downloads.fresh = job('fresh', 'done', 400);
+  s.downloads.pass = { ...job('pass', 'running', 120), tilesStored: 120, tilesNotModified: 117 };
+  s.downloads.after = { ...job('after', 'done', 400), tilesStored: 400, tilesNotModified: 400 };
+  await load('/downloads', s);
+  await phone.page.waitForSelector('#jobs article[data-id="after"]');
+  assert.equal(await phone.page.isHidden('#jobs article[data-id="fresh"] .job-refresh'), true, 'no refresh summary before any refresh pass');
+  assert.equal(await text('#jobs article[data-id="pass"] .job-state')(), 'refreshing');
+  assert.equal(await text('#jobs article[data-id="pass"] .job-refresh')(), 'refresh: 117 up to date · 3 updated');
+  assert.equal(await phone.page.locator('#jobs article[data-id="pass"] .refresh-age').count(), 0, 'no refresh control on a running job');
+  assert.equal(await text('#jobs article[data-id="after"] .job-state')(), 'done');
+  assert.equal(await text('#jobs article[data-id="after"] .job-refresh')(), 'refresh: 400 up to date');
+
+  const row = '#jobs article[data-id="fresh"]';
+  const ages = await phone.page.locator(`${row} select.refresh-age option`).evaluateAll((els) => els.map((e) => [e.getAttribute('value'), e.textContent]));
+  assert.deepEqual(ages, [['1', 'older than 1 day'], ['7', 'older than 7 days'], ['30', 'older than 30 days'], ['0', 'all tiles']]);
+  assert.equal(await phone.page.inputValue(`${row} select.refresh-age`), '7', 'the daemon\'s default age is preselected');
+  // The scripted server has no API: answer this one route as a daemon that refuses would.
+  const bodies: unknown[] = [];
+  await phone.page.route('**/api/downloads/fresh/refresh', (route) => {
+    bodies.push(route.request().postDataJSON());
+    return route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'CONFLICT', message: 'job fresh is running; only done or failed jobs can be refreshed' } }) });
+  });
+  await phone.page.selectOption(`${row} select.refresh-age`, '30');
+  await phone.page.click(`${row} button[data-action="refresh"]`);
+  await waitFor(text('#jobs-error'), (t) => t !== '', 'an error message');
+  assert.equal(await text('#jobs-error')(), 'refresh failed: job fresh is running; only done or failed jobs can be refreshed');
+  assert.deepEqual(bodies, [{ maxAgeDays: 30 }]);
+  await phone.page.unroute('**/api/downloads/fresh/refresh');
+  await phone.screenshot('downloads-refresh-states', true);
 });

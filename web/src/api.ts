@@ -212,3 +212,9 @@ export const jobAction = (id: string, action: JobAction): Promise<ApiResult<unkn
   action === 'delete'
     ? request('DELETE', `/api/downloads/${encodeURIComponent(id)}`, anyBody)
     : request('POST', `/api/downloads/${encodeURIComponent(id)}/${action}`, anyBody, {});
+/**
+ * Re-runs a done job as a refresh pass (geodata/manager.ts refresh()): tiles
+ * fetched more than maxAgeDays ago are revalidated, a 304 keeps the stored one.
+ */
+export const refreshJob = (id: string, maxAgeDays: number): Promise<ApiResult<unknown>> =>
+  request('POST', `/api/downloads/${encodeURIComponent(id)}/refresh`, anyBody, { maxAgeDays });

@@ -2,13 +2,15 @@
  * Downloads: every job from the live `downloads` topic with its progress and
  * controls, and the form for a new one. Destructive buttons (cancel, delete)
  * need a second tap within 4 s instead of a dialog, which suits a phone in a car.
+ * A finished job can be refreshed, re-checking tiles older than a chosen age.
  */
 import type { DownloadJob, JobState } from '../../../daemon/protocol.js';
 import type { Screen } from '../router.js';
-import { describe, jobAction, type JobAction } from '../api.js';
+import { describe, jobAction, refreshJob, type ApiResult, type JobAction } from '../api.js';
 import { fill, h, setText } from '../dom.js';
 import { NONE, fmtBytes, fmtCount, fmtDuration } from '../format.js';
 import { downloadForm } from './download-form.js';
+import { refreshAgeSelect, refreshSummary } from './job-refresh.js';
 
 const STATE_LABEL: Record<JobState, string> = {
   queued: 'queued',
@@ -24,10 +26,15 @@ const STATE_LABEL: Record<JobState, string> = {
 
 const ACTIVE: readonly JobState[] = ['queued', 'running', 'waitingForNetwork', 'diskLow', 'interrupted'];
 
-function actionsFor(state: JobState): JobAction[] {
+type RowAction = JobAction | 'refresh';
+
+function actionsFor(state: JobState): RowAction[] {
   if (ACTIVE.includes(state)) return ['pause', 'cancel'];
   if (state === 'paused') return ['resume', 'cancel'];
+  // Not refresh: resume goes on where the job stopped (a failed refresh pass too),
+  // a refresh would start over from the first tile.
   if (state === 'failed') return ['resume', 'delete'];
+  if (state === 'done') return ['refresh', 'delete'];
   return ['delete'];
 }
 
@@ -45,7 +52,7 @@ export const downloads: Screen = (root, ctx) => {
   root.append(h('h2', {}, 'Downloads'), message, empty, list);
   const stopForm = downloadForm(root, ctx);
 
-  const act = async (btn: HTMLButtonElement, job: DownloadJob, action: JobAction): Promise<void> => {
+  const act = async (btn: HTMLButtonElement, action: RowAction, call: () => Promise<ApiResult<unknown>>): Promise<void> => {
     if ((action === 'cancel' || action === 'delete') && btn.dataset.armed !== 'true') {
       btn.dataset.armed = 'true';
       btn.textContent = action === 'cancel' ? 'Really cancel?' : 'Really delete?';
@@ -56,7 +63,7 @@ export const downloads: Screen = (root, ctx) => {
       return;
     }
     btn.disabled = true;
-    const r = await jobAction(job.id, action);
+    const r = await call();
     btn.disabled = false;
     message.hidden = r.ok;
     if (!r.ok) message.textContent = r.kind === 'missing' ? 'This daemon has no download control API.' : `${action} failed: ${describe(r)}`;
@@ -68,22 +75,28 @@ export const downloads: Screen = (root, ctx) => {
     const bar = h('progress', { max: 100, value: 0 });
     const pct = h('span', { class: 'job-pct' });
     const counts = h('span', { class: 'job-tiles' });
+    const refreshed = h('small', { class: 'muted job-refresh', hidden: true });
     const rate = h('span', { class: 'muted job-rate' });
     const reason = h('p', { class: 'warn job-reason', hidden: true });
     const buttons = h('div', { class: 'buttons' });
     const zooms = h('small', { class: 'muted job-zooms' });
     const el = h('article', { class: 'job', 'data-id': job.id },
-      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', {}, counts), h('div', {}, rate), zooms, reason, buttons);
+      h('div', { class: 'row' }, title, badge), h('div', { class: 'row' }, bar, pct), h('div', {}, counts), refreshed, h('div', {}, rate), zooms, reason, buttons);
     let shownActions = '';
     const update = (j: DownloadJob): void => {
       el.dataset.state = j.state;
       setText(title, j.name);
-      setText(badge, STATE_LABEL[j.state] ?? j.state);
+      // A refresh pass counts from 0 again: the label says why the bar starts over.
+      const refreshing = j.state === 'running' && j.tilesNotModified !== undefined;
+      setText(badge, refreshing ? 'refreshing' : STATE_LABEL[j.state] ?? j.state);
       badge.dataset.state = j.state;
       bar.value = percent(j);
       setText(pct, `${percent(j)} %`);
       const extra = [j.tilesMissing ? `${fmtCount(j.tilesMissing)} missing` : '', j.tilesFailed ? `${fmtCount(j.tilesFailed)} failed` : ''].filter(Boolean);
       setText(counts, `${fmtCount(j.tilesDone)} / ${fmtCount(j.tilesTotal)} tiles${extra.length ? ` (${extra.join(', ')})` : ''} · ${fmtBytes(j.bytes)}`);
+      const summary = refreshSummary(j);
+      refreshed.hidden = !summary;
+      setText(refreshed, summary);
       setText(rate, j.state === 'running' ? `${j.tilesPerS.toFixed(1)} tiles/s · ${fmtBytes(j.bytesPerS)}/s · ETA ${j.etaS === null ? NONE : fmtDuration(j.etaS)}` : '');
       // Per-zoom progress is optional in the protocol: shown when the daemon sends it.
       setText(zooms, (j.perZoom ?? []).map((z) => `z${z.zoom} ${z.total ? Math.floor((100 * z.done) / z.total) : 100} %`).join(' · '));
@@ -94,10 +107,16 @@ export const downloads: Screen = (root, ctx) => {
       const actions = actionsFor(j.state);
       if (actions.join() !== shownActions) {
         shownActions = actions.join();
-        fill(buttons, ...actions.map((a) => {
+        fill(buttons, ...actions.flatMap((a) => {
           const b = h('button', { type: 'button', class: a === 'cancel' || a === 'delete' ? 'danger' : 'secondary', 'data-action': a }, a);
-          b.addEventListener('click', () => void act(b, j, a));
-          return b;
+          if (a !== 'refresh') {
+            b.addEventListener('click', () => void act(b, a, () => jobAction(j.id, a)));
+            return [b];
+          }
+          // The age is read at the tap, so a choice made just before it counts.
+          const age = refreshAgeSelect();
+          b.addEventListener('click', () => void act(b, a, () => refreshJob(j.id, Number(age.value))));
+          return [b, age];
         }));
       }
     };
