@@ -49,7 +49,7 @@ bench: build
 SSH          ?= ssh
 RSYNC        ?= rsync
 DEPLOY_DIR   ?= dashcamd-deploy
-DEPLOY_FILES := dist web/dist package.json package-lock.json deploy systemd docs
+DEPLOY_FILES := dist web/dist package.json package-lock.json deploy systemd docs drivers/gps/sample-drive.nmea
 LINES        ?= 200
 
 pi-required:

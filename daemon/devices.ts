@@ -15,8 +15,11 @@ import { PACKAGE_ROOT } from './version.js';
 import { SimulatedGpio } from '../drivers/gpio/simulated.js';
 import { OnoffGpio } from '../drivers/gpio/onoff.js';
 
-/** The sample drive that ships with the project; `make run` replays it. */
-export const SAMPLE_DRIVE = join(PACKAGE_ROOT, 'test', 'fixtures', 'drive.nmea');
+/**
+ * The sample drive that ships with the project (DEPLOY_FILES in the Makefile,
+ * installed by deploy/install.sh); `make run` and `--simulate` replay it.
+ */
+export const SAMPLE_DRIVE = join(PACKAGE_ROOT, 'drivers', 'gps', 'sample-drive.nmea');
 
 export function createGpsDriver(config: Config, log: Logger): GpsDriver {
   const g = config.gps;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs or updates dashcamd on a Raspberry Pi. Run as root from the bundle
 # that `make deploy` copies to the Pi (dist/, web/dist/, package*.json,
-# deploy/, systemd/, docs/):   sudo ./deploy/install.sh
+# deploy/, systemd/, docs/, drivers/gps/sample-drive.nmea):
+#   sudo ./deploy/install.sh
 #
 # Idempotent: a second run with the same bundle changes no file. It never
 # overwrites /etc/dashcamd/config.json, and it enables the unit but does not
@@ -46,7 +47,8 @@ check_root() {
 check_bundle() {
   local f
   for f in dist/daemon/cli.js web/dist/index.html package.json package-lock.json \
-    systemd/$UNIT deploy/config.example.json deploy/50-dashcamd-poweroff.rules; do
+    systemd/$UNIT deploy/config.example.json deploy/50-dashcamd-poweroff.rules \
+    drivers/gps/sample-drive.nmea; do
     [[ -e "$SRC/$f" ]] || die "$SRC/$f is missing: build first (make build) and copy the whole bundle"
   done
 }
@@ -162,6 +164,8 @@ install_app() {
   [[ ! -d $SRC/docs ]] || install_tree docs "$APP_DIR/docs"
   install_file package.json "$APP_DIR/package.json" 0644
   install_file package-lock.json "$APP_DIR/package-lock.json" 0644
+  # --simulate replays it from PACKAGE_ROOT/drivers/gps (daemon/devices.ts SAMPLE_DRIVE).
+  install_file drivers/gps/sample-drive.nmea "$APP_DIR/drivers/gps/sample-drive.nmea" 0644
 }
 
 install_dependencies() {

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SimulatedGps, fixesFromNmea, fixesFromGpx } from '../drivers/gps/simulated.js';
+import { createGpsDriver, SAMPLE_DRIVE } from '../daemon/devices.js';
+import { loadConfig } from '../daemon/config/load.js';
 import { toGpx } from '../daemon/trips/gpx.js';
-import { tempDir } from './helpers/daemon.js';
+import { recordingLogger, tempDir } from './helpers/daemon.js';
 import { DRIVE_NMEA, driveSentences, expectedAt, recordingSink } from './helpers/gps.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -17,6 +19,20 @@ test('the sample drive parses into one fix per second with the values of its sen
   assert.ok(fixes.every((x, i) => i === 0 || Date.parse(x.time) - Date.parse(fixes[i - 1]!.time) === 1000));
   // The lap closes: the last fix is where the first one is, so a looping replay does not jump.
   assert.ok(Math.abs(fixes.at(-1)!.lat - fixes[0]!.lat) < 1e-6 && Math.abs(fixes.at(-1)!.lon - fixes[0]!.lon) < 1e-6);
+});
+
+test('simulation mode replays the sample drive by default, the file the tests check', async () => {
+  assert.equal(SAMPLE_DRIVE, DRIVE_NMEA);
+  const config = loadConfig({ file: null, env: {}, overrides: { simulate: true } });
+  assert.equal(config.gps.replayFile, undefined);
+  const gps = createGpsDriver(config, recordingLogger().log);
+  assert.ok(gps instanceof SimulatedGps);
+  const sink = recordingSink();
+  await gps.start(sink);
+  await gps.stop();
+  assert.equal(sink.connections[0]?.connected, true, sink.connections[0]?.detail);
+  assert.match(sink.connections[0]?.detail ?? '', /^replaying .*sample-drive\.nmea \(1\d\d fixes/);
+  assert.equal(sink.fixes.length, 1);
 });
 
 test('the replay emits the log in order with the current time and loops back to its start', async () => {

@@ -8,14 +8,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync, symlinkSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, lstatSync, readdirSync, readlinkSync, cpSync, appendFileSync, symlinkSync, rmSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { ROOT, tempDir } from './helpers/daemon.js';
 import { loadConfig } from '../daemon/config/load.js';
+import { SAMPLE_DRIVE } from '../daemon/devices.js';
 
 /** What `make deploy` copies to the Pi (the Makefile's DEPLOY_FILES). */
-const BUNDLE_FILES = ['dist', 'web/dist', 'package.json', 'package-lock.json', 'deploy', 'systemd', 'docs'];
+const BUNDLE_FILES = ['dist', 'web/dist', 'package.json', 'package-lock.json', 'deploy', 'systemd', 'docs', 'drivers/gps/sample-drive.nmea'];
 let BUNDLE = '';
 let INSTALL = '';
 let UNINSTALL = '';
@@ -50,6 +51,7 @@ before(async () => {
   const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
   assert.equal(/^DEPLOY_FILES\s*:=\s*(.+)$/m.exec(makefile)?.[1]?.trim(), BUNDLE_FILES.join(' '), 'the test bundle is what make deploy copies');
   BUNDLE = await scratchDir('dashcamd-bundle-');
+  // As rsync --relative does: a path keeps its folders (drivers/gps/sample-drive.nmea).
   for (const f of BUNDLE_FILES) cpSync(join(ROOT, f), join(BUNDLE, f), { recursive: true, preserveTimestamps: true });
   INSTALL = join(BUNDLE, 'deploy', 'install.sh');
   UNINSTALL = join(BUNDLE, 'deploy', 'uninstall.sh');
@@ -126,6 +128,7 @@ test('a fresh install creates the user, the app, the config, the polkit rule and
   same('opt/dashcamd/dist/daemon/cli.js', 'dist/daemon/cli.js');
   same('opt/dashcamd/web/dist/index.html', 'web/dist/index.html');
   same('opt/dashcamd/package-lock.json', 'package-lock.json');
+  same('opt/dashcamd/drivers/gps/sample-drive.nmea', 'drivers/gps/sample-drive.nmea');
   // The service reads its config but cannot change it; only dashcam owns the data.
   const uid = Number(accountLine(s, 'passwd', 'dashcam')!.split(':')[2]);
   const conf = lstatSync(join(s.root, 'etc/dashcamd/config.json'));
@@ -139,6 +142,30 @@ test('a fresh install creates the user, the app, the config, the polkit rule and
     '--no-pager --full status dashcamd.service',
   ]);
   assert.match(r.stdout, /DASHCAMD_SKIP_NPM=1/);
+});
+
+test('the default sample drive exists and is in what make deploy ships', () => {
+  assert.ok(existsSync(SAMPLE_DRIVE), `${SAMPLE_DRIVE} is missing`);
+  const rel = relative(ROOT, SAMPLE_DRIVE);
+  assert.ok(rel !== '' && !rel.startsWith('..') && !isAbsolute(rel), `${SAMPLE_DRIVE} is outside the package root ${ROOT}`);
+  const shipped = /^DEPLOY_FILES\s*:=\s*(.+)$/m.exec(readFileSync(join(ROOT, 'Makefile'), 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
+  assert.ok(
+    shipped.some((f) => rel === join(f) || rel.startsWith(join(f) + sep)),
+    `${rel} is not in DEPLOY_FILES (${shipped.join(' ')}): an installed Pi would have no sample drive for --simulate`,
+  );
+});
+
+test('the installed program finds the sample drive from its PACKAGE_ROOT', async () => {
+  const s = await scratch();
+  ok(run(INSTALL, s));
+  const app = realpathSync(join(s.root, 'opt', 'dashcamd'));
+  // version.js needs no node_modules: PACKAGE_ROOT as the installed dist/ computes it.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', 'const m = await import("./dist/daemon/version.js"); process.stdout.write(m.PACKAGE_ROOT);'], { cwd: app, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, app);
+  const installed = join(r.stdout, relative(ROOT, SAMPLE_DRIVE));
+  assert.ok(existsSync(installed), `${installed} is missing`);
+  assert.equal(readFileSync(installed, 'utf8'), readFileSync(SAMPLE_DRIVE, 'utf8'));
 });
 
 test('a second install changes no file, and an existing config survives', async () => {

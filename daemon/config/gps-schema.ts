@@ -17,7 +17,7 @@ export const gpsSchema = z.strictObject({
     staleAfterMs: z.number().int().min(500).default(5000),
     /** Simulated replay speed-up (1 = real time). */
     simulatedSpeedup: z.number().min(0.1).max(100).default(1),
-    /** NMEA log or GPX track the simulated driver replays, looping. Default: the sample drive (test/fixtures/drive.nmea). */
+    /** NMEA log or GPX track the simulated driver replays, looping. Default: the sample drive (drivers/gps/sample-drive.nmea). */
     replayFile: z.string().min(1).optional(),
     gpsd: z.strictObject({
         host: z.string().min(1).default('127.0.0.1'),

@@ -12,7 +12,8 @@ import type { GpsSink } from '../../drivers/gps/types.js';
 import { ROOT } from './daemon.js';
 import { sleep, waitFor } from './wait.js';
 
-export const DRIVE_NMEA = join(ROOT, 'test', 'fixtures', 'drive.nmea');
+/** The sample drive (the default replay file of the simulated driver, daemon/devices.ts SAMPLE_DRIVE). */
+export const DRIVE_NMEA = join(ROOT, 'drivers', 'gps', 'sample-drive.nmea');
 
 /** A sink that records everything a driver reports. */
 export function recordingSink(): GpsSink & { fixes: GpsFix[]; connections: Array<{ connected: boolean; detail?: string; at: number }> } {
