@@ -6,11 +6,15 @@
  *  - mapproxy-seed (Debian package mapproxy, if installed) seeding the same tiles into MBTiles.
  * Also the main thread's event-loop delay p99 while the worker runs, and the
  * process RSS sampled over a long job (stopped after a while).
- * Run alone: node --import tsx bench/tiles.ts (writes bench/results/tiles.json).
+ * CPU time per tile (this process: the loop, or the worker thread; and the
+ * tile server's process) shows what bounds the 0 ms case on this machine.
+ * Run alone: node --import tsx bench/tiles.ts (writes bench/results/tiles.json);
+ * BENCH_TILES_LATENCIES=0 and BENCH_TILES_NO_RSS=1 narrow it down while profiling.
  */
 import http from 'node:http';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
@@ -27,6 +31,8 @@ const CONCURRENCY = 8;
 
 interface ChildServer {
   template: string;
+  /** CPU seconds the server process has used so far. */
+  cpuS(): number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +46,11 @@ async function childServer(latencyMs: number, warm: Pick<JobSpec, 'area' | 'minZ
   });
   return {
     template: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`,
+    cpuS: () => {
+      // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second here).
+      const f = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    },
     stop: () => new Promise<void>((resolve) => (proc.once('exit', () => resolve()), proc.stdin!.end())),
   };
 }
@@ -79,21 +90,32 @@ async function plainLoop(s: JobSpec): Promise<{ tiles: number; seconds: number }
  * rate counts from the first progress report to the end, which is what an
  * hours-long job sees; the worker's start (loading modules) is a one-off.
  */
-async function dashcamdRun(s: JobSpec, dir: string, name: string): Promise<{ tiles: number; seconds: number; steadyPerS: number; loopP99Ms: number }> {
+async function dashcamdRun(server: ChildServer, s: JobSpec, dir: string, name: string): Promise<{ tiles: number; seconds: number; steadyPerS: number; loopP99Ms: number; clientUs: number; serverUs: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+  const total = new TileArea(s.area, s.minZoom, s.maxZoom).total();
   const t0 = now();
-  let first: { at: number; done: number } | null = null;
+  let first: { at: number; done: number; cpu: NodeJS.CpuUsage; serverS: number } | null = null;
+  // Steady state: from the first report past a fifth of the job (the JIT has warmed up by then).
   const end = await startWorker({ jobId: name, file: join(dir, `${name}.mbtiles`), spec: s, userAgent: 'dashcamd/bench', tuning: DEFAULT_TUNING }, (m) => {
-    if (!first && m.progress.done > 0) first = { at: now(), done: m.progress.done };
+    if (!first && m.progress.done >= total / 5) first = { at: now(), done: m.progress.done, cpu: process.cpuUsage(), serverS: server.cpuS() };
   }).done;
   const t1 = now();
   h.disable();
   if (end.type !== 'finished') throw new Error(`bench job ended ${end.type}`);
-  const f = first as { at: number; done: number } | null;
-  const steadyPerS = f && t1 > f.at ? (end.progress.done - f.done) / (t1 - f.at) : end.progress.done / (t1 - t0);
-  return { tiles: end.progress.done, seconds: t1 - t0, steadyPerS, loopP99Ms: h.percentile(99) / 1e6 };
+  const f = first as { at: number; done: number; cpu: NodeJS.CpuUsage; serverS: number } | null;
+  if (!f || t1 <= f.at) throw new Error('bench job too short for a steady rate');
+  const tiles = end.progress.done - f.done;
+  const cpu = process.cpuUsage(f.cpu);
+  return {
+    tiles: end.progress.done,
+    seconds: t1 - t0,
+    steadyPerS: tiles / (t1 - f.at),
+    loopP99Ms: h.percentile(99) / 1e6,
+    clientUs: (cpu.user + cpu.system) / tiles,
+    serverUs: ((server.cpuS() - f.serverS) * 1e6) / tiles,
+  };
 }
 
 /** Debian's mapproxy-seed seeding the same tiles into MBTiles at the same concurrency; null when not installed. */
@@ -131,18 +153,35 @@ async function rssRun(server: ChildServer, dir: string, seconds: number): Promis
   return { beforeMb, samplesMb, tiles: done };
 }
 
+/** Runs `fn` and adds the CPU time per tile it took in this process and in the tile server's. */
+async function measured<T extends { tiles: number }>(server: ChildServer, fn: () => Promise<T>): Promise<T & { clientUs: number; serverUs: number }> {
+  // The same 1 ms loop-delay sampler as during the worker's run, so both pay for it.
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const c0 = process.cpuUsage();
+  const s0 = server.cpuS();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  h.disable();
+  return { ...r, clientUs: (c.user + c.system) / r.tiles, serverUs: ((server.cpuS() - s0) * 1e6) / r.tiles };
+}
+
 export async function tilesBench(opts: { quick: boolean }): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'dashcamd-bench-tiles-'));
   const figures: BenchResult['figures'] = [];
   const details: Record<string, unknown> = { concurrency: CONCURRENCY };
-  for (const latencyMs of [0, 20]) {
-    const maxZoom = latencyMs === 0 ? (opts.quick ? 14 : 16) : opts.quick ? 13 : 15;
+  const latencies = process.env.BENCH_TILES_LATENCIES ? process.env.BENCH_TILES_LATENCIES.split(',').map(Number) : [0, 20];
+  for (const latencyMs of latencies) {
+    // About 54,000 tiles at 0 ms (a few seconds each way), 3,400 at 20 ms.
+    const maxZoom = latencyMs === 0 ? (opts.quick ? 15 : 17) : opts.quick ? 13 : 15;
     const area: AreaSpec = { type: 'bbox', bbox: [13.0, 52.3, 13.6, 52.6] };
     // Every run gets bodies from the server's cache: generating PNGs must not slow only the first.
     const server = await childServer(latencyMs, { area, minZoom: 8, maxZoom });
     const s = spec(server, area, 8, maxZoom);
-    const base = await plainLoop(s);
-    const ours = await dashcamdRun(s, dir, `l${latencyMs}`);
+    // The first pass warms the JIT of this thread, as the worker's first fifth warms its own.
+    await plainLoop(s);
+    const base = await measured(server, () => plainLoop(s));
+    const ours = await dashcamdRun(server, s, dir, `l${latencyMs}`);
     const mapproxy = await mapproxySeed(s, dir, `l${latencyMs}`);
     await server.stop();
     const baseRate = base.tiles / base.seconds;
@@ -151,7 +190,14 @@ export async function tilesBench(opts: { quick: boolean }): Promise<BenchResult>
     figures.push({ label: `dashcamd worker into MBTiles incl. thread start, ${latencyMs} ms`, value: round(ours.tiles / ours.seconds, 0), unit: 'tiles/s' });
     figures.push({ label: `dashcamd worker into MBTiles, steady, ${latencyMs} ms`, value: round(ourRate, 0), unit: 'tiles/s' });
     figures.push({ label: `dashcamd / plain loop, ${latencyMs} ms`, value: round((100 * ourRate) / baseRate, 1), unit: '%', goal: atLeast((100 * ourRate) / baseRate, 90, '%') });
+    figures.push({ label: `CPU per tile, plain loop, ${latencyMs} ms`, value: round(base.clientUs, 1), unit: 'us' });
+    figures.push({ label: `CPU per tile, dashcamd steady (worker and main thread), ${latencyMs} ms`, value: round(ours.clientUs, 1), unit: 'us' });
+    figures.push({ label: `CPU per tile, the tile server (same machine), plain loop / dashcamd, ${latencyMs} ms`, value: round(base.serverUs, 1), unit: `us / ${round(ours.serverUs, 1)} us` });
     figures.push({ label: `main-thread loop delay p99 during the job, ${latencyMs} ms`, value: round(ours.loopP99Ms, 2), unit: 'ms', goal: atMost(ours.loopP99Ms, 10, 'ms') });
+    if (latencyMs > 0) {
+      // One request at a time per connection: no client can beat this at this latency.
+      figures.push({ label: `latency ceiling: ${CONCURRENCY} connections / ${latencyMs} ms`, value: round((CONCURRENCY * 1000) / latencyMs, 0), unit: 'tiles/s' });
+    }
     if (mapproxy) {
       const mpRate = mapproxy.tiles / mapproxy.seconds;
       figures.push({ label: `mapproxy-seed into MBTiles, ${latencyMs} ms`, value: round(mpRate, 0), unit: 'tiles/s' });
@@ -161,6 +207,7 @@ export async function tilesBench(opts: { quick: boolean }): Promise<BenchResult>
     }
     details[`latency${latencyMs}`] = { tiles: ours.tiles, plain: base, dashcamd: ours, mapproxy };
   }
+  if (process.env.BENCH_TILES_NO_RSS === '1') return { name: 'tiles', title: 'tile downloads (partial run)', figures, details };
   const server = await childServer(0, null);
   const rss = await rssRun(server, dir, opts.quick ? 5 : 30);
   await server.stop();

@@ -11,7 +11,7 @@ import { TileServer } from '../../test/helpers/tile-server.js';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const warm = process.argv[3] ? (JSON.parse(process.argv[3]) as Pick<JobSpec, 'area' | 'minZoom' | 'maxZoom'>) : null;
-const server = await new TileServer({ latencyMs, memoryless: warm === null }).start();
+const server = await new TileServer({ latencyMs, memoryless: warm === null, unlogged: true }).start();
 if (warm) for (const t of new TileArea(warm.area, warm.minZoom, warm.maxZoom).tiles()) server.body(t.z, t.x, t.y);
 process.stdout.write(`${server.port}\n`);
 process.stdin.resume();

@@ -22,6 +22,8 @@ export interface TileServerOptions {
   latencyMs?: number;
   /** No body cache and no request log, so memory stays flat over huge benchmark jobs. */
   memoryless?: boolean;
+  /** No request log (benchmarks with a warm body cache: the log would only cost the server time). */
+  unlogged?: boolean;
   /** Fault for the n-th request (0-based) of a tile "z/x/y", or null to serve it. */
   fault?: (key: string, attempt: number) => Fault | null;
 }
@@ -30,6 +32,7 @@ export class TileServer {
   readonly requests: Array<{ key: string; userAgent: string; served: boolean }> = [];
   private readonly attempts = new Map<string, number>();
   private readonly cache = new Map<string, Buffer>();
+  private readonly etags = new WeakMap<Buffer, string>();
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   /** Tiles ("z/x/y") whose content changed at the source: served with another body and ETag. */
@@ -53,6 +56,16 @@ export class TileServer {
       if (!this.opts.memoryless) this.cache.set(k, b);
     }
     return b;
+  }
+
+  /** A strong ETag per body, computed once per cached body. */
+  private etag(body: Buffer): string {
+    let e = this.etags.get(body);
+    if (e === undefined) {
+      e = `"${createHash('sha1').update(body).digest('hex')}"`;
+      this.etags.set(body, e);
+    }
+    return e;
   }
 
   attemptsFor(key: string): number {
@@ -94,7 +107,7 @@ export class TileServer {
     const key = `${z}/${x}/${y}`;
     const attempt = this.attempts.get(key) ?? 0;
     const fault = this.opts.fault?.(key, attempt) ?? null;
-    if (!this.opts.memoryless) {
+    if (!this.opts.memoryless && !this.opts.unlogged) {
       this.attempts.set(key, attempt + 1);
       this.requests.push({ key, userAgent: String(req.headers['user-agent'] ?? ''), served: fault === null });
     }
@@ -102,7 +115,7 @@ export class TileServer {
     const body = this.body(z, x, y);
     if (!fault) {
       // Validators for refresh tests: a strong ETag per body; 304 when it matches.
-      const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+      const etag = this.etag(body);
       if (req.headers['if-none-match'] === etag) {
         this.notModified++;
         res.writeHead(304, { etag }).end();
