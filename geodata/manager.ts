@@ -16,7 +16,7 @@ import { ApiError } from '../daemon/errors.js';
 import type { JobSpec } from './job-spec.js';
 import type { Estimate } from './estimate.js';
 import { JobStore, type JobRecord } from './job-store.js';
-import { MbtilesReader } from './mbtiles.js';
+import { MbtilesReader, emptyProgress } from './mbtiles.js';
 import { jobSummary, jobView, tilesetOf, type Tileset } from './job-view.js';
 import { startWorker, type RunningWorker, type TerminalMessage } from './worker-host.js';
 import { DEFAULT_TUNING, type DownloadTuning, type WorkerMessage } from './worker-protocol.js';
@@ -182,6 +182,9 @@ export class DownloadManager {
     const rec = this.record(id);
     if (rec.state !== 'done' && rec.state !== 'failed') throw new ApiError('CONFLICT', `job ${id} is ${rec.state}; only done or failed jobs can be refreshed`);
     rec.refreshBefore = Date.now() - maxAgeMs;
+    // The pass starts its counters at 0 (the worker does so too): the phone must not show
+    // the finished pass at 100 % until the worker's first report.
+    rec.progress = { ...emptyProgress(null), refreshBefore: rec.refreshBefore, notModified: 0 };
     this.setState(rec, 'queued', null);
     this.schedule();
     return this.view(rec);

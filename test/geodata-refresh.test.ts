@@ -49,7 +49,10 @@ test('a refresh revalidates old tiles with conditional requests: 304s keep them,
     assert.equal(manager.get(id).tilesNotModified, undefined, 'a first download is no refresh pass');
 
     // Nothing changed at the source: every tile comes back 304 and the file keeps its bodies.
-    manager.refresh(id, 0);
+    // The job shows the new pass from the start, not the finished pass's counters.
+    const queued = manager.refresh(id, 0);
+    assert.ok(queued.state === 'queued' || queued.state === 'running', queued.state);
+    assert.deepEqual([queued.tilesDone, queued.bytes, queued.tilesNotModified], [0, 0, 0]);
     const second = await waitDone(2);
     assert.equal(server.notModified, tiles.length);
     assert.equal(second.data.tilesNotModified, tiles.length);
