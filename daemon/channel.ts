@@ -16,6 +16,8 @@ import {
   PING,
   PONG,
   PROTOCOL_VERSION,
+  RESYNC_BURST,
+  RESYNC_PER_S,
   parseClientFrame,
   type ErrorCode,
   type Feature,
@@ -58,6 +60,9 @@ interface Client {
   lastPingAt: number;
   serverTextPings: boolean;
   badFrames: number;
+  /** Token bucket for resyncs: tokens left, and when it was last topped up. */
+  resyncTokens: number;
+  resyncAt: number;
 }
 
 /** After this many invalid frames in a row the client is closed with 4002. */
@@ -164,6 +169,8 @@ export class Channel {
       lastPingAt: now,
       serverTextPings: false,
       badFrames: 0,
+      resyncTokens: RESYNC_BURST,
+      resyncAt: now,
     };
     data.client = client;
     this.clients.set(client.id, client);
@@ -207,9 +214,20 @@ export class Channel {
     } else if ('message' in parsed) {
       const msg = parsed.message;
       if (msg.type === 'options') client.serverTextPings = msg.serverTextPings;
-      else this.resync(client, msg.lastSeq);
+      else if (this.takeResyncToken(client)) this.resync(client, msg.lastSeq);
+      else client.ws.send(JSON.stringify({ type: 'error', code: 'RATE_LIMITED', message: `at most ${RESYNC_BURST} resyncs in a row, then ${RESYNC_PER_S} per second` }));
     }
     // A text "pong" needs no answer: receiving it already refreshed lastInboundAt.
+  }
+
+  /** A client that asks for resyncs in a loop would keep the server serialising snapshots. */
+  private takeResyncToken(client: Client): boolean {
+    const now = client.lastInboundAt;
+    client.resyncTokens = Math.min(RESYNC_BURST, client.resyncTokens + ((now - client.resyncAt) / 1000) * RESYNC_PER_S);
+    client.resyncAt = now;
+    if (client.resyncTokens < 1) return false;
+    client.resyncTokens -= 1;
+    return true;
   }
 
   private resync(client: Client, lastSeq: number): void {

@@ -227,7 +227,13 @@ export type ErrorCode =
   | 'BAD_MESSAGE'
   | 'UNKNOWN_TYPE'
   | 'BAD_SEQ'
+  /** More resyncs than RESYNC_BURST in a row, or faster than RESYNC_PER_S after that. */
+  | 'RATE_LIMITED'
   | 'BINARY_NOT_SUPPORTED';
+
+/** Resyncs a client may ask for in a burst, then per second: each costs the server a snapshot or a replay. */
+export const RESYNC_BURST = 5;
+export const RESYNC_PER_S = 1;
 
 export interface ErrorMessage {
   type: 'error';

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startInProcess, type InProcess } from './helpers/daemon.js';
 import { TestClient } from './helpers/ws-client.js';
-import { PROTOCOL_VERSION, type DownloadJob, type HelloMessage } from '../daemon/protocol.js';
+import { PROTOCOL_VERSION, RESYNC_BURST, RESYNC_PER_S, type DownloadJob, type HelloMessage } from '../daemon/protocol.js';
+import { sleep } from './helpers/wait.js';
 
 let d: InProcess;
 
@@ -98,6 +99,29 @@ test('resync from a seq older than the history gets a new snapshot', async () =>
   c.send({ type: 'resync', lastSeq: old });
   await c.until(() => c.messages.length > before, 5000, 'answer');
   assert.equal(c.messages[before]?.type, 'snapshot');
+  assert.deepEqual(c.state, d.daemon.store.snapshot().state);
+  c.close();
+});
+
+test('resyncs are rate limited: a burst is answered, a loop gets RATE_LIMITED and the socket stays open', async () => {
+  const c = new TestClient(d.wsUrl);
+  await c.until(() => c.state !== null, 5000, 'snapshot');
+  const before = c.messages.length;
+  // lastSeq 0 is older than any history: each answered resync is a whole snapshot.
+  for (let i = 0; i < RESYNC_BURST + 10; i++) c.send({ type: 'resync', lastSeq: 0 });
+  await c.until(() => c.messages.length >= before + RESYNC_BURST + 10, 5000, 'an answer to every resync');
+  const answers = c.messages.slice(before).map((m) => (m.type === 'error' ? m.code : m.type));
+  // The burst is answered; of the rest, sent at once, only what refilled meanwhile (a token a second).
+  const snapshots = answers.filter((a) => a === 'snapshot').length;
+  assert.ok(snapshots >= RESYNC_BURST, answers.join());
+  assert.equal(answers.filter((a) => a === 'RATE_LIMITED').length, RESYNC_BURST + 10 - snapshots);
+  assert.ok(snapshots <= RESYNC_BURST + 5, `${snapshots} snapshots: the loop was not limited (${answers.join()})`);
+  // A token comes back after a second: resync works again, and the client was never closed.
+  await sleep(1100 / RESYNC_PER_S);
+  const again = c.messages.length;
+  c.send({ type: 'resync', lastSeq: 0 });
+  await c.until(() => c.messages.length > again, 5000, 'resync after the refill');
+  assert.equal(c.messages[again]?.type, 'snapshot');
   assert.deepEqual(c.state, d.daemon.store.snapshot().state);
   c.close();
 });
