@@ -137,6 +137,13 @@ export interface DownloadJob {
    * (304) or fetched after the pass's cut-off.
    */
   tilesNotModified?: number;
+  /**
+   * Bytes the job's MBTiles file takes on disk (with its WAL), read when the job
+   * last stopped or finished, and at start-up. Unlike `bytes` (downloaded by this
+   * pass, before deduplication) it is what the SD card holds. Absent before the
+   * job has ever run.
+   */
+  fileBytes?: number;
 }
 
 export interface ZoomProgress {

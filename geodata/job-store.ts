@@ -23,6 +23,8 @@ export interface JobRecord {
   startedAt: number | null;
   /** Set by a refresh: tiles fetched before this time (ms) are revalidated. */
   refreshBefore: number | null;
+  /** Bytes the job's file (with its WAL) takes on disk, read when the job last stopped; not stored. */
+  fileBytes?: number | null;
 }
 
 interface Row {

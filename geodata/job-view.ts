@@ -43,6 +43,7 @@ export function jobView(rec: JobRecord, rates: Rates | undefined): DownloadJob {
     createdAt: rec.createdAt,
     // Only a refresh pass's progress has the counter (the downloader starts it at 0).
     ...(p.notModified === undefined ? {} : { tilesNotModified: p.notModified }),
+    ...(rec.fileBytes === undefined || rec.fileBytes === null ? {} : { fileBytes: rec.fileBytes }),
   };
 }
 

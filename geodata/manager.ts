@@ -7,6 +7,7 @@
  * stops jobs before the data partition falls below a floor.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { StateStore } from '../daemon/state.js';
@@ -94,6 +95,7 @@ export class DownloadManager {
         this.log.info({ job: rec.id }, 'resuming interrupted download');
       }
       rec.progress = fileProgress(rec.file) ?? rec.progress;
+      rec.fileBytes = fileBytes(rec.file);
       this.db.update(rec);
       this.jobs.set(rec.id, rec);
       this.publish(rec.id);
@@ -282,6 +284,7 @@ export class DownloadManager {
     this.live.delete(rec.id);
     if (m.progress) rec.progress = m.progress;
     if (!l || l.deleted) return;
+    rec.fileBytes = fileBytes(rec.file);
     if (m.type === 'finished') {
       this.setState(rec, 'done', null);
       this.store.emitEvent('downloads', 'done', this.summary(rec));
@@ -308,6 +311,22 @@ export class DownloadManager {
   private summary(rec: JobRecord): Record<string, unknown> {
     return jobSummary(rec);
   }
+}
+
+/**
+ * What a job's file takes on the SD card: the file and its WAL (folded in when
+ * a job finishes, so then the file alone). Null when there is no file yet.
+ */
+function fileBytes(file: string): number | null {
+  const size = (f: string): number | null => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return null;
+    }
+  };
+  const main = size(file);
+  return main === null ? null : main + (size(`${file}-wal`) ?? 0);
 }
 
 /** The committed progress inside a job's MBTiles file, if it exists. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { StateStore } from '../daemon/state.js';
 import type { DownloadJob, EventMessage, SequencedMessage } from '../daemon/protocol.js';
 import { DownloadManager, type DownloadManagerOptions } from '../geodata/manager.js';
@@ -85,11 +85,16 @@ test('pause stops requests, survives a restart, and resume completes the job wit
   const spec = jobSpec(server);
   const created = r.manager.create(spec, estimateJob(spec, { avgTileBytes: 1000, tileCap: 1e6 }));
   assert.equal(created.tilesTotal, new TileArea(spec.area, 8, 12).total());
+  assert.equal(created.fileBytes, undefined, 'no size before the job has run');
   await until('progress', () => (job(r, created.id)?.tilesDone ?? 0) > 20);
   r.manager.pause(created.id);
   assert.equal(r.manager.get(created.id).state, 'paused');
   await until('paused in the store', () => job(r, created.id)?.state === 'paused');
   await new Promise((res) => setTimeout(res, 1000)); // "within 1 s"
+  const onDisk = (f: string): number => statSync(f).size + (existsSync(`${f}-wal`) ? statSync(`${f}-wal`).size : 0);
+  const paused = r.manager.get(created.id);
+  assert.ok((paused.fileBytes ?? 0) > 0, 'a stopped job reports its file size');
+  assert.equal(job(r, created.id)?.fileBytes, paused.fileBytes, 'the size reaches the phone');
   const after = server.requests.length;
   await new Promise((res) => setTimeout(res, 400));
   assert.equal(server.requests.length, after, 'a paused job still downloads');
@@ -106,6 +111,10 @@ test('pause stops requests, survives a restart, and resume completes the job wit
   const done = events(r, 'done');
   assert.equal(done.length, 1);
   assert.equal(done[0]!.data.tilesStored, final.tilesTotal);
+  // Finished: the WAL is folded in, and the size is what the SD card holds.
+  const file = String(done[0]!.data.file);
+  assert.equal(final.fileBytes, onDisk(file));
+  assert.ok(final.fileBytes! > (paused.fileBytes ?? 0) / 2, `${final.fileBytes} bytes`);
   assertComplete(server, spec, String(done[0]!.data.file));
   await r.manager.stop();
   await server.stop();

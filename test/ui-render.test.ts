@@ -96,7 +96,8 @@ test('a refresh pass is labelled and counted on the card; the chosen age is sent
   const s = stateAt(48.1, 11.5);
   s.downloads.fresh = job('fresh', 'done', 400);
   s.downloads.pass = { ...job('pass', 'running', 120), tilesStored: 120, tilesNotModified: 117 };
-  s.downloads.after = { ...job('after', 'done', 400), tilesStored: 400, tilesNotModified: 400 };
+  s.downloads.after = { ...job('after', 'done', 400), tilesStored: 400, tilesNotModified: 400, bytes: 0, fileBytes: 5_000_000 };
+  s.downloads.pass.fileBytes = 4_000_000;
   await load('/downloads', s);
   await phone.page.waitForSelector('#jobs article[data-id="after"]');
   assert.equal(await phone.page.isHidden('#jobs article[data-id="fresh"] .job-refresh'), true, 'no refresh summary before any refresh pass');
@@ -105,6 +106,9 @@ test('a refresh pass is labelled and counted on the card; the chosen age is sent
   assert.equal(await phone.page.locator('#jobs article[data-id="pass"] .refresh-age').count(), 0, 'no refresh control on a running job');
   assert.equal(await text('#jobs article[data-id="after"] .job-state')(), 'done');
   assert.equal(await text('#jobs article[data-id="after"] .job-refresh')(), 'refresh: 400 up to date');
+  // After a refresh of unchanged tiles nothing was downloaded, but the card still tells what the map takes.
+  assert.equal(await text('#jobs article[data-id="after"] .job-tiles')(), '400 / 400 tiles · 0 B · 4.8 MB on disk');
+  assert.doesNotMatch(await text('#jobs article[data-id="pass"] .job-tiles')(), /on disk/, 'a running job\'s size is stale: not shown');
 
   const row = '#jobs article[data-id="fresh"]';
   const ages = await phone.page.locator(`${row} select.refresh-age option`).evaluateAll((els) => els.map((e) => [e.getAttribute('value'), e.textContent]));

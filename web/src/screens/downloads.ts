@@ -93,7 +93,9 @@ export const downloads: Screen = (root, ctx) => {
       bar.value = percent(j);
       setText(pct, `${percent(j)} %`);
       const extra = [j.tilesMissing ? `${fmtCount(j.tilesMissing)} missing` : '', j.tilesFailed ? `${fmtCount(j.tilesFailed)} failed` : ''].filter(Boolean);
-      setText(counts, `${fmtCount(j.tilesDone)} / ${fmtCount(j.tilesTotal)} tiles${extra.length ? ` (${extra.join(', ')})` : ''} · ${fmtBytes(j.bytes)}`);
+      // The file's size is read when the job stops: shown only then (the SD card's space, after deduplication).
+      const onDisk = j.fileBytes !== undefined && j.state !== 'running' ? ` · ${fmtBytes(j.fileBytes)} on disk` : '';
+      setText(counts, `${fmtCount(j.tilesDone)} / ${fmtCount(j.tilesTotal)} tiles${extra.length ? ` (${extra.join(', ')})` : ''} · ${fmtBytes(j.bytes)}${onDisk}`);
       const summary = refreshSummary(j);
       refreshed.hidden = !summary;
       setText(refreshed, summary);
