@@ -20,6 +20,7 @@ import {
   RESYNC_PER_S,
   parseClientFrame,
   type ErrorCode,
+  type ErrorMessage,
   type Feature,
   type HelloMessage,
   type SequencedMessage,
@@ -215,7 +216,7 @@ export class Channel {
       const msg = parsed.message;
       if (msg.type === 'options') client.serverTextPings = msg.serverTextPings;
       else if (this.takeResyncToken(client)) this.resync(client, msg.lastSeq);
-      else client.ws.send(JSON.stringify({ type: 'error', code: 'RATE_LIMITED', message: `at most ${RESYNC_BURST} resyncs in a row, then ${RESYNC_PER_S} per second` }));
+      else this.sendError(client, 'RATE_LIMITED', `at most ${RESYNC_BURST} resyncs in a row, then ${RESYNC_PER_S} per second`);
     }
     // A text "pong" needs no answer: receiving it already refreshed lastInboundAt.
   }
@@ -253,7 +254,12 @@ export class Channel {
       this.stats.closedProtocol++;
       return this.end(client, CloseCode.protocolError, 'protocol error');
     }
-    client.ws.send(JSON.stringify({ type: 'error', code, message }));
+    this.sendError(client, code, message);
+  }
+
+  private sendError(client: Client, code: ErrorCode, message: string): void {
+    const error: ErrorMessage = { type: 'error', code, message };
+    client.ws.send(JSON.stringify(error));
   }
 
   private broadcast(msg: SequencedMessage): void {

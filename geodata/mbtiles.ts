@@ -88,7 +88,6 @@ export function tileId(data: Buffer): string {
 export class MbtilesWriter {
   private readonly db: Database.Database;
   private readonly metaStmt: Database.Statement;
-  private readonly hasStmt: Database.Statement;
   private readonly commitTx: (tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => void;
 
   constructor(readonly file: string) {
@@ -103,7 +102,6 @@ export class MbtilesWriter {
     const skip = this.db.prepare('INSERT OR REPLACE INTO dashcamd_skipped (zoom_level, tile_column, tile_row, kind, reason) VALUES (?, ?, ?, ?, ?)');
     const prog = this.db.prepare('INSERT OR REPLACE INTO dashcamd_progress (id, state) VALUES (1, ?)');
     this.metaStmt = this.db.prepare('SELECT etag, last_modified AS lastModified, fetched_at AS fetchedAt FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
-    this.hasStmt = this.db.prepare('SELECT 1 FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?');
     this.commitTx = this.db.transaction((tiles: readonly TileWrite[], skips: readonly TileSkip[], progress: JobProgress) => {
       for (const t of tiles) {
         const row = flipY(t.y, t.z);
@@ -156,7 +154,7 @@ export class MbtilesWriter {
   }
 
   hasTile(z: number, x: number, y: number): boolean {
-    return this.hasStmt.get(z, x, flipY(y, z)) !== undefined;
+    return this.tileState(z, x, y).stored;
   }
 
   /** Folds the WAL into the main file, so the file alone is complete (e.g. to copy it off). */
